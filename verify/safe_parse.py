@@ -1,0 +1,564 @@
+r"""A safe parser for the formulas of derivation files: Python's ``ast`` plus a whitelist.
+
+Text read from a user's file never reaches ``eval``, ``exec``, :func:`sympy.sympify` or
+``parse_expr`` (all of which execute Python). Instead :func:`parse_expression` parses the text
+with :func:`ast.parse` (which builds a syntax tree and executes nothing) and then walks the tree,
+building the SymPy expression itself from a small whitelist:
+
+* numeric literals: ``int`` and ``float`` (a float becomes the *exact* :class:`sympy.Rational`
+  of its decimal text, so ``0.1`` is ``1/10``); complex literals (``1j``), strings, bytes,
+  f-strings, ``True``/``False``/``None`` are rejected;
+* names: the declared symbols passed in ``symbols`` and the constants ``pi``, ``E``, ``I``
+  (the imaginary unit) and ``oo`` (infinity). A declared symbol shadows a constant of the same
+  name. Any other name is rejected (``undeclared symbol 'x'; declare it under [symbols]``);
+  dunder names (``__import__``) are rejected outright;
+* unary ``+``/``-``, binary ``+ - * / **`` and parentheses (``^`` is rejected with a hint);
+* calls, by plain name only and positional arguments only, to the functions of
+  :data:`FUNCTIONS` with the arities listed there. ``Sum(expr, (k, a, b))`` and
+  ``Product(expr, (k, a, b))`` take one or more limit tuples whose first entry is a declared
+  symbol; tuples are accepted nowhere else.
+
+Everything else - attribute access, subscripts, lambdas, comprehensions, comparisons, boolean
+operators, the walrus, keyword or starred arguments, calls of anything but a whitelisted name -
+raises :class:`ParseError` naming the construct and its position (line and 1-based column).
+
+Resource limits, each checked before the expensive work it protects:
+
+* the text length (:data:`MAX_TEXT_LENGTH`) before anything else, so a 10 MB input is refused in
+  microseconds without being tokenized;
+* the bracket nesting depth (:data:`MAX_DEPTH`) by a linear pre-scan of the raw text, and digit
+  runs longer than :data:`MAX_LITERAL_DIGITS` by a regular expression, before :func:`ast.parse`
+  (whose own ``RecursionError``/``MemoryError``/``SyntaxError`` are caught and re-raised as
+  :class:`ParseError` too);
+* the syntax tree's node count (:data:`MAX_NODES`) and depth (:data:`MAX_DEPTH`), computed
+  iteratively before the recursive build starts;
+* numbers: ``**`` with a numeric base is evaluated by SymPy only when the exponent is a small
+  rational and the result has at most :data:`MAX_NUMBER_DIGITS` digits (estimated from the
+  operands' sizes first, so ``9**9**9**9`` fails at once); exponents on symbolic bases are bounded
+  by :data:`MAX_SYMBOLIC_EXPONENT` (a later ``expand`` would otherwise blow up); the functions that
+  SymPy evaluates exactly at numbers (``factorial``, ``binomial``, ``gamma``, ``zeta``,
+  ``harmonic``) accept numeric arguments only up to :data:`MAX_SPECIAL_ARGUMENT`; and after every
+  operation the numbers at the top of the result are checked against :data:`MAX_NUMBER_DIGITS`,
+  so no intermediate rational can grow without bound.
+
+Every rejection happens well under a second and executes nothing.
+
+>>> import sympy as sp
+>>> n = sp.Symbol("n", positive=True, integer=True)
+>>> parse_expression("binomial(n, 2) / 2**3 + 0.5", {"n": n})
+binomial(n, 2)/8 + 1/2
+>>> parse_expression("n.__class__", {"n": n})
+Traceback (most recent call last):
+...
+verify.safe_parse.ParseError: attribute access ('.__class__') is not allowed at column 2
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+import sympy as sp
+
+__all__ = [
+    "ParseError",
+    "parse_expression",
+    "FUNCTIONS",
+    "CONSTANTS",
+    "RESERVED_NAMES",
+    "MAX_TEXT_LENGTH",
+    "MAX_NODES",
+    "MAX_DEPTH",
+    "MAX_LITERAL_DIGITS",
+    "MAX_NUMBER_DIGITS",
+    "MAX_SYMBOLIC_EXPONENT",
+    "MAX_SPECIAL_ARGUMENT",
+]
+
+MAX_TEXT_LENGTH: Final = 20_000
+"""Longest expression text accepted (characters)."""
+MAX_NODES: Final = 2_000
+"""Most syntax-tree nodes accepted."""
+MAX_DEPTH: Final = 100
+"""Deepest bracket nesting and syntax-tree depth accepted."""
+MAX_LITERAL_DIGITS: Final = 1_000
+"""Most digits in one integer literal, or in the mantissa or exponent scale of a float."""
+MAX_NUMBER_DIGITS: Final = 10_000
+"""Most decimal digits of any number built while parsing (numerator or denominator)."""
+MAX_SYMBOLIC_EXPONENT: Final = 10_000
+"""Largest |numeric exponent| on a non-numeric base (``x**10000``)."""
+MAX_SPECIAL_ARGUMENT: Final = 1_000
+"""Largest |numeric argument| of factorial, binomial, gamma, zeta and harmonic."""
+
+_MAX_EXPONENT_DENOMINATOR: Final = 100
+_MAX_ROOT_BASE_DIGITS: Final = 300  # exact n-th roots of bigger integers are slow in SymPy
+_MAX_CALL_ARGS: Final = 32
+_MAX_SUM_LIMITS: Final = 4
+_LOG2_10: Final = math.log2(10)
+
+
+class ParseError(ValueError):
+    """An expression was rejected; ``message`` says what, ``line``/``column`` (1-based) where.
+
+    ``column`` and ``line`` are ``None`` when the problem concerns the whole text.
+    """
+
+    def __init__(
+        self, message: str, *, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        where = ""
+        if column is not None:
+            where = f" at column {column}" if not line or line == 1 else f" at line {line}, column {column}"
+        super().__init__(f"{message}{where}")
+
+
+# --------------------------------------------------------------------------- whitelist
+
+CONSTANTS: Final[Mapping[str, sp.Expr]] = {
+    "pi": sp.pi,
+    "E": sp.E,
+    "I": sp.I,
+    "oo": sp.oo,
+}
+"""Named constants; a declared symbol of the same name shadows them."""
+
+
+def _log(*args: sp.Expr) -> sp.Expr:
+    return sp.log(*args)
+
+
+def _zeta(*args: sp.Expr) -> sp.Expr:
+    return sp.zeta(*args)
+
+
+# name -> (SymPy callable, min arity, max arity)
+FUNCTIONS: Final[Mapping[str, tuple[Callable[..., sp.Expr], int, int]]] = {
+    "sqrt": (sp.sqrt, 1, 1),
+    "exp": (sp.exp, 1, 1),
+    "log": (_log, 1, 2),  # log(x) natural, log(x, b) base b
+    "sin": (sp.sin, 1, 1),
+    "cos": (sp.cos, 1, 1),
+    "tan": (sp.tan, 1, 1),
+    "asin": (sp.asin, 1, 1),
+    "acos": (sp.acos, 1, 1),
+    "atan": (sp.atan, 1, 1),
+    "sinh": (sp.sinh, 1, 1),
+    "cosh": (sp.cosh, 1, 1),
+    "tanh": (sp.tanh, 1, 1),
+    "Abs": (sp.Abs, 1, 1),
+    "abs": (sp.Abs, 1, 1),
+    "sign": (sp.sign, 1, 1),
+    "floor": (sp.floor, 1, 1),
+    "ceiling": (sp.ceiling, 1, 1),
+    "factorial": (sp.factorial, 1, 1),
+    "binomial": (sp.binomial, 2, 2),
+    "gamma": (sp.gamma, 1, 1),
+    "zeta": (_zeta, 1, 2),  # zeta(s) Riemann, zeta(s, a) Hurwitz
+    "harmonic": (sp.harmonic, 1, 1),
+    "erf": (sp.erf, 1, 1),
+    "erfc": (sp.erfc, 1, 1),
+    "Min": (sp.Min, 1, _MAX_CALL_ARGS),
+    "Max": (sp.Max, 1, _MAX_CALL_ARGS),
+    "Sum": (sp.Sum, 2, 1 + _MAX_SUM_LIMITS),  # Sum(expr, (k, a, b), ...)
+    "Product": (sp.Product, 2, 1 + _MAX_SUM_LIMITS),
+}
+"""Callable names: SymPy function and (minimum, maximum) number of positional arguments."""
+
+RESERVED_NAMES: Final[frozenset[str]] = frozenset(CONSTANTS) | frozenset(FUNCTIONS)
+"""Names a derivation file may not declare as symbols (to keep formulas unambiguous)."""
+
+_SPECIAL: Final = frozenset({"factorial", "binomial", "gamma", "zeta", "harmonic"})
+_LIMIT_FUNCTIONS: Final = frozenset({"Sum", "Product"})
+
+_OPEN = frozenset("([{")
+_CLOSE = frozenset(")]}")
+_LONG_DIGITS = re.compile(r"\d[\d_]{%d,}" % MAX_LITERAL_DIGITS)
+
+_NODE_NAMES: Final[Mapping[type, str]] = {
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscript",
+    ast.Lambda: "lambda",
+    ast.ListComp: "list comprehension",
+    ast.SetComp: "set comprehension",
+    ast.DictComp: "dict comprehension",
+    ast.GeneratorExp: "generator expression",
+    ast.JoinedStr: "f-string",
+    ast.FormattedValue: "f-string",
+    ast.NamedExpr: "assignment expression (:=)",
+    ast.BoolOp: "boolean operator (and/or)",
+    ast.Compare: "comparison",
+    ast.IfExp: "conditional expression",
+    ast.Dict: "dict display",
+    ast.Set: "set display",
+    ast.List: "list display",
+    ast.Tuple: "tuple (only allowed as Sum/Product limits)",
+    ast.Starred: "starred argument",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+    ast.Slice: "slice",
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _where(node: ast.AST) -> dict[str, int | None]:
+    line = getattr(node, "lineno", None)
+    col = getattr(node, "col_offset", None)
+    return {"line": line, "column": None if col is None else col + 1}
+
+
+def _reject(what: str, node: ast.AST) -> ParseError:
+    return ParseError(f"{what} is not allowed", **_where(node))
+
+
+def _digits(n: int) -> int:
+    """Decimal digits of ``|n|`` from the bit length (an upper bound, no conversion)."""
+    return int(abs(n).bit_length() / _LOG2_10) + 1
+
+
+def _prescan(text: str) -> None:
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ParseError(
+            f"expression too long ({len(text)} characters; at most {MAX_TEXT_LENGTH})"
+        )
+    depth = 0
+    for idx, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ParseError(
+                    f"brackets nested deeper than {MAX_DEPTH}", line=None, column=idx + 1
+                )
+        elif ch in _CLOSE:
+            depth -= 1
+    m = _LONG_DIGITS.search(text)
+    if m:
+        raise ParseError(
+            f"numeric literal with more than {MAX_LITERAL_DIGITS} digits", column=m.start() + 1
+        )
+
+
+def _tree_limits(tree: ast.AST) -> None:
+    """Node count and depth, iteratively (no recursion on hostile input)."""
+    count = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise ParseError(f"expression too large (more than {MAX_NODES} syntax nodes)")
+        if depth > MAX_DEPTH:
+            raise ParseError(f"expression nested deeper than {MAX_DEPTH} levels", **_where(node))
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, depth + 1))
+
+
+def _check_number(value: sp.Basic, node: ast.AST) -> None:
+    if isinstance(value, sp.Rational):
+        if max(_digits(value.p), _digits(value.q)) > MAX_NUMBER_DIGITS:
+            raise ParseError(
+                f"number with more than {MAX_NUMBER_DIGITS} digits", **_where(node)
+            )
+
+
+def _check_result(value: sp.Basic, node: ast.AST) -> sp.Basic:
+    """Bound the numbers at the top of a freshly built result (where arithmetic combines them)."""
+    if value.has(sp.zoo, sp.nan):
+        raise ParseError("expression is undefined (division by zero or similar)", **_where(node))
+    _check_number(value, node)
+    if isinstance(value, (sp.Mul, sp.Add, sp.Pow)):
+        for arg in value.args:
+            _check_number(arg, node)
+            if isinstance(arg, sp.Mul) and arg.args:
+                _check_number(arg.args[0], node)
+    return value
+
+
+def _power_digits(base: sp.Expr, exponent: sp.Rational) -> tuple[float, int]:
+    """Estimated digits of the numbers SymPy would compute for ``base**exponent``.
+
+    Returns (digits of the evaluated numeric factors, digits of the largest number that would
+    be rooted). Numeric factors are rationals and rational powers of rationals in ``base``
+    (itself or its factors when it is a product); symbolic factors just carry the exponent.
+    """
+    factors = base.args if isinstance(base, sp.Mul) else (base,)
+    total = 0.0
+    rooted = 0
+    for factor in factors:
+        if isinstance(factor, sp.Rational):
+            num, power = factor, sp.Integer(1)
+        elif (
+            isinstance(factor, sp.Pow)
+            and isinstance(factor.base, sp.Rational)
+            and isinstance(factor.exp, sp.Rational)
+        ):
+            num, power = factor.base, factor.exp
+        else:
+            continue
+        if num in (0, 1, -1):
+            continue
+        size = max(_digits(num.p), _digits(num.q))
+        total += size * abs(float(power * exponent))
+        if (power * exponent).q > 1:
+            rooted = max(rooted, size)
+    return total, rooted
+
+
+def _guarded_pow(base: sp.Expr, exponent: sp.Expr, node: ast.AST) -> sp.Expr:
+    """``base**exponent``, refusing before SymPy evaluates a huge or slow number."""
+    if isinstance(exponent, sp.Rational):
+        p, q = abs(exponent.p), exponent.q
+        if p > MAX_SYMBOLIC_EXPONENT or q > _MAX_EXPONENT_DENOMINATOR:
+            raise ParseError(
+                f"exponent too large (|numerator| at most {MAX_SYMBOLIC_EXPONENT}, "
+                f"denominator at most {_MAX_EXPONENT_DENOMINATOR})",
+                **_where(node),
+            )
+        digits, rooted = _power_digits(base, exponent)
+        if digits > MAX_NUMBER_DIGITS:
+            raise ParseError(
+                f"power too large (about {int(digits)} digits; at most {MAX_NUMBER_DIGITS})",
+                **_where(node),
+            )
+        if rooted > _MAX_ROOT_BASE_DIGITS:
+            raise ParseError(
+                f"root of a number with more than {_MAX_ROOT_BASE_DIGITS} digits",
+                **_where(node),
+            )
+    return sp.Pow(base, exponent)
+
+
+# --------------------------------------------------------------------------- builder
+
+
+class _Builder:
+    def __init__(self, text: str, symbols: Mapping[str, sp.Symbol]) -> None:
+        self.text = text
+        self.symbols = symbols
+
+    def build(self, node: ast.AST) -> sp.Expr:
+        if isinstance(node, ast.Expression):
+            return self.build(node.body)
+        if isinstance(node, ast.Constant):
+            return self._constant(node)
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        if isinstance(node, ast.UnaryOp):
+            return self._unary(node)
+        if isinstance(node, ast.BinOp):
+            return self._binop(node)
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        what = _NODE_NAMES.get(type(node), type(node).__name__)
+        if isinstance(node, ast.Attribute):
+            what = f"attribute access ('.{node.attr}')"
+        raise _reject(what, node)
+
+    # literals and names
+    def _constant(self, node: ast.Constant) -> sp.Expr:
+        value = node.value
+        if isinstance(value, bool) or value is None or value is Ellipsis:
+            raise _reject(f"constant {value!r}", node)
+        if isinstance(value, int):
+            if _digits(value) > MAX_LITERAL_DIGITS:
+                raise ParseError(
+                    f"integer literal with more than {MAX_LITERAL_DIGITS} digits", **_where(node)
+                )
+            return sp.Integer(value)
+        if isinstance(value, float):
+            return self._float(node)
+        if isinstance(value, complex):
+            raise _reject("complex literal (write I for the imaginary unit)", node)
+        if isinstance(value, (str, bytes)):
+            raise _reject("string" if isinstance(value, str) else "bytes literal", node)
+        raise _reject(f"literal of type {type(value).__name__}", node)
+
+    def _float(self, node: ast.Constant) -> sp.Expr:
+        src = ast.get_source_segment(self.text, node)
+        if src is None:  # pragma: no cover - positions always present from ast.parse
+            raise _reject("float literal without source text", node)
+        src = src.replace("_", "")
+        try:
+            dec = Decimal(src)
+        except InvalidOperation:  # pragma: no cover - Python accepted it as a float
+            raise _reject(f"float literal {src!r}", node) from None
+        if not dec.is_finite():  # pragma: no cover
+            raise _reject(f"float literal {src!r}", node)
+        sign, digits, exponent = dec.as_tuple()
+        assert isinstance(exponent, int)
+        if len(digits) > MAX_LITERAL_DIGITS or abs(exponent) > MAX_LITERAL_DIGITS:
+            raise ParseError(
+                f"float literal {src[:40]!r} too large or too precise "
+                f"(at most {MAX_LITERAL_DIGITS} digits and exponent)",
+                **_where(node),
+            )
+        mantissa = int("".join(map(str, digits)) or "0")
+        if sign:
+            mantissa = -mantissa
+        if exponent >= 0:
+            return sp.Integer(mantissa * 10**exponent)
+        return sp.Rational(mantissa, 10**-exponent)
+
+    def _name(self, node: ast.Name) -> sp.Expr:
+        name = node.id
+        if name.startswith("__"):
+            raise _reject(f"dunder name '{name}'", node)
+        if name in self.symbols:
+            return self.symbols[name]
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name in FUNCTIONS:
+            raise ParseError(f"function '{name}' used without a call", **_where(node))
+        raise ParseError(
+            f"undeclared symbol '{name}'; declare it under [symbols]", **_where(node)
+        )
+
+    # operators
+    def _unary(self, node: ast.UnaryOp) -> sp.Expr:
+        if isinstance(node.op, ast.USub):
+            return _check_result(-self.build(node.operand), node)
+        if isinstance(node.op, ast.UAdd):
+            return self.build(node.operand)
+        op = {ast.Not: "'not'", ast.Invert: "'~'"}.get(type(node.op), type(node.op).__name__)
+        raise _reject(f"unary operator {op}", node)
+
+    def _binop(self, node: ast.BinOp) -> sp.Expr:
+        op = node.op
+        if not isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
+            names = {
+                ast.BitXor: "'^' (write ** for powers)",
+                ast.FloorDiv: "'//'",
+                ast.Mod: "'%'",
+                ast.MatMult: "'@'",
+                ast.LShift: "'<<'",
+                ast.RShift: "'>>'",
+                ast.BitAnd: "'&'",
+                ast.BitOr: "'|'",
+            }
+            raise _reject(f"operator {names.get(type(op), type(op).__name__)}", node)
+        left = self.build(node.left)
+        right = self.build(node.right)
+        if isinstance(op, ast.Add):
+            result = left + right
+        elif isinstance(op, ast.Sub):
+            result = left - right
+        elif isinstance(op, ast.Mult):
+            result = left * right
+        elif isinstance(op, ast.Div):
+            if right == 0:
+                raise ParseError("division by zero", **_where(node))
+            result = left / right
+        else:
+            result = _guarded_pow(left, right, node)
+        return _check_result(result, node)
+
+    # calls
+    def _call(self, node: ast.Call) -> sp.Expr:
+        func = node.func
+        if not isinstance(func, ast.Name):
+            if isinstance(func, ast.Attribute):
+                raise _reject(f"attribute access ('.{func.attr}')", func)
+            raise _reject("call of a computed object (only plain function names)", node)
+        name = func.id
+        if name.startswith("__"):
+            raise _reject(f"dunder name '{name}'", func)
+        if name not in FUNCTIONS:
+            raise ParseError(
+                f"call of '{name}' is not allowed (allowed functions: "
+                f"{', '.join(sorted(FUNCTIONS))})",
+                **_where(func),
+            )
+        if node.keywords:
+            raise _reject(f"keyword argument in call of '{name}'", node.keywords[0])
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise _reject("starred argument", arg)
+        fn, lo, hi = FUNCTIONS[name]
+        nargs = len(node.args)
+        if not lo <= nargs <= hi:
+            expected = str(lo) if lo == hi else f"{lo} to {hi}"
+            raise ParseError(
+                f"{name}() takes {expected} arguments, got {nargs}", **_where(node)
+            )
+        if name in _LIMIT_FUNCTIONS:
+            body = self.build(node.args[0])
+            limits = [self._limit(arg, name) for arg in node.args[1:]]
+            return _check_result(fn(body, *limits), node)
+        args = [self.build(arg) for arg in node.args]
+        if name in _SPECIAL:
+            for arg, arg_node in zip(args, node.args):
+                if arg.is_number and arg.is_comparable and abs(arg) > MAX_SPECIAL_ARGUMENT:
+                    raise ParseError(
+                        f"{name}() of a number larger than {MAX_SPECIAL_ARGUMENT}",
+                        **_where(arg_node),
+                    )
+        try:
+            result = fn(*args)
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise ParseError(f"{name}(): {exc}", **_where(node)) from None
+        return _check_result(result, node)
+
+    def _limit(self, node: ast.AST, func: str) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+        if not isinstance(node, ast.Tuple) or len(node.elts) != 3:
+            raise ParseError(
+                f"{func}() limits must be tuples (k, lower, upper)", **_where(node)
+            )
+        var_node = node.elts[0]
+        var = self.build(var_node)
+        if not isinstance(var, sp.Symbol) or not isinstance(var_node, ast.Name):
+            raise ParseError(
+                f"{func}() index must be a declared symbol", **_where(var_node)
+            )
+        return (var, self.build(node.elts[1]), self.build(node.elts[2]))
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def parse_expression(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
+    """Parse ``text`` into a SymPy expression over the declared ``symbols`` (name -> Symbol).
+
+    Only the whitelisted grammar of this module's docstring is accepted; anything else, and any
+    input beyond the resource limits, raises :class:`ParseError`. Nothing in ``text`` is executed.
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expression must be a string, got {type(text).__name__}")
+    _prescan(text)
+    source = text.strip()
+    if not source:
+        raise ParseError("empty expression")
+    if "\x00" in source:
+        raise ParseError("NUL character in expression")
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        col = exc.offset if exc.offset else None
+        raise ParseError(f"syntax error: {exc.msg}", line=exc.lineno, column=col) from None
+    except (RecursionError, MemoryError):
+        raise ParseError("expression nested too deeply") from None
+    except ValueError as exc:  # e.g. source text the tokenizer refuses
+        raise ParseError(f"syntax error: {exc}") from None
+    _tree_limits(tree)
+    try:
+        result = _Builder(source, symbols).build(tree)
+    except ParseError as exc:
+        shift = len(text) - len(text.lstrip())
+        if shift and exc.column is not None and exc.line in (None, 1):
+            raise ParseError(exc.message, line=exc.line, column=exc.column + shift) from None
+        raise
+    except RecursionError:  # pragma: no cover - bounded by MAX_DEPTH
+        raise ParseError("expression nested too deeply") from None
+    except (TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+        raise ParseError(f"cannot build expression: {exc}") from None
+    if not isinstance(result, sp.Expr):  # pragma: no cover - every builder returns an Expr
+        raise ParseError("not an expression")
+    return result
