@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import sympy as sp
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hyp_seed
 from hypothesis import strategies as st
@@ -95,6 +96,16 @@ class SymbolicRule:
 
     derivation: Callable[[], Sequence[tuple[str, Any, Any]]]
     domain: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    relation: str = "identity"
+    """``"identity"``: printed == derived. ``"asymptotic"``: printed ~ derived, i.e. the
+    iterated limit of printed/derived over ``limits`` (``((m, oo), (n, oo))``) equals 1."""
+    limits: tuple[tuple[Any, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.relation not in ("identity", "asymptotic"):
+            raise ValueError(f"relation must be 'identity' or 'asymptotic'; got {self.relation!r}")
+        if self.relation == "asymptotic" and not self.limits:
+            raise ValueError("an asymptotic relation needs limits, e.g. ((m, oo),)")
 
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return 0  # exact: no false-alarm budget used
@@ -111,9 +122,17 @@ class SymbolicRule:
         if claim.printed is not None:
             if claim.printed.expr is None or claim.derived.expr is None:
                 raise ValueError(f"{claim.id}: a symbolic rule needs expressions for both forms")
-            r = check_identity(claim.printed.expr, claim.derived.expr, domain=self.domain, seed=ctx.seed)
-            rows.append({"step": "printed == derived", "result": r.describe()})
-            printed = FormOutcome(bool(r), f"printed vs derived: {r.describe()}")
+            if self.relation == "identity":
+                r = check_identity(claim.printed.expr, claim.derived.expr, domain=self.domain, seed=ctx.seed)
+                label = "printed == derived"
+            else:
+                ratio = claim.printed.expr / claim.derived.expr
+                for var, point in self.limits:
+                    ratio = sp.limit(ratio, var, point)
+                r = check_identity(ratio, 1)
+                label = "lim printed/derived = 1 (" + ", then ".join(f"{v} -> {p}" for v, p in self.limits) + ")"
+            rows.append({"step": label, "result": r.describe()})
+            printed = FormOutcome(bool(r), f"{label}: {r.describe()}")
         return Evidence(
             derived=derived,
             printed=printed,
