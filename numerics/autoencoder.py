@@ -1,0 +1,521 @@
+r"""Training the tied autoencoder of paper 1 (§2.1, §3.1) with l1 and/or hidden-layer noise.
+
+Model (paper 1, §2.1 and §3.1). ``W`` is ``n × m``; row ``W_i`` encodes feature ``i``. For an
+input ``x`` the hidden layer is :math:`h = W^\top x + \xi` and the output
+:math:`y = \mathrm{ReLU}(W h)`. The data are the ``n`` basis vectors ``e_i``, trained full batch.
+The loss of one step is
+
+.. math:: \mathcal L = \sum_i \|y(e_i) - e_i\|^2 + \mathrm{lam}\sum_i \|W^\top e_i\|_1 ,
+
+the l1 penalty acting on the hidden activations :math:`W^\top x` *before* the noise. For a basis
+input :math:`W^\top e_i = W_i`, so the penalty is exactly :math:`\mathrm{lam}\,\|W\|_1` — the
+published code's ``l1 * |W|.sum()``. Without noise, :math:`y(e_i)_j = \mathrm{ReLU}(W_j\cdot W_i)`
+and :math:`\mathcal L` is the loss printed in §2.3 with :math:`\lambda = \mathrm{lam}`.
+
+Analytic gradient (used instead of autograd; checked against autograd in the tests). With
+``H = W + Ξ`` (row ``i`` = hidden layer on input ``e_i``), ``Z = H W^T``, ``R = ReLU(Z) - I`` and
+``G = 2 R ⊙ 1[Z > 0]``:
+
+.. math:: \partial\mathcal L/\partial W = G^\top H + G W + \mathrm{lam}\,\mathrm{sign}(W).
+
+(decoder part :math:`G^\top H`, encoder part :math:`G W`); for one input with no interference
+this is the paper's :math:`2(W_i\cdot\xi)(2W_i+\xi)` (Appendix C.1).
+
+Gradient descent and gradient-flow time
+---------------------------------------
+Plain GD, :math:`W_{k+1} = W_k - \eta\,\partial\mathcal L/\partial W`, is the explicit Euler
+scheme of :math:`\mathrm dW/\mathrm dt = -\partial\mathcal L/\partial W` with step ``η``: after
+``k`` steps the ODE time is :math:`t = \eta k` (the paper's "learning rate multiplied by the
+number of training steps", §2.3) and the global error is :math:`O(\eta)` on a fixed horizon.
+That ODE is §2.3's printed one, *with* its factors 4:
+:math:`\dot W_i = 4(1-\|W_i\|^2)W_i - 4\sum_{j\ne i}\mathrm{ReLU}(W_i\cdot W_j)W_j - \mathrm{lam}\,\mathrm{sign}(W_i)`.
+The paper then drops the 4s (footnote 5). Dividing by 4 and setting :math:`T = 4t`:
+:math:`\mathrm dW_i/\mathrm dT = (1-\|W_i\|^2)W_i - \sum_{j\ne i}\mathrm{ReLU}(W_i\cdot W_j)W_j - (\mathrm{lam}/4)\,\mathrm{sign}(W_i)`,
+so **the paper's time is** :math:`T = 4\eta k` **and its** :math:`\lambda = \mathrm{lam}/4`
+(:func:`gradient_flow_time`, :func:`paper_lambda`; checked against ``scipy.integrate.solve_ivp`` in
+``verify/claims/training.py``). A proximal step (``optimizer="prox"``) is the forward–backward
+splitting of the same flow (also first order), with exact zeros.
+
+Noise (§3.1): ``noise`` names a law of unit variance scaled by ``sigma`` (``bipolar`` ±1,
+``uniform`` on :math:`[-\sqrt3, \sqrt3]`, ``normal``, ``laplace`` with scale :math:`1/\sqrt2`), or
+is a user sampler. ``noise_sharing="per_input"`` (default) draws an independent ξ for each of
+the ``n`` inputs at every step, as the paper's text says ("every time the auto-encoder is run");
+``"shared"`` draws one ξ per step shared by all inputs, as the published code does (the
+published code also shares it across instances; here seeds stay independent so that
+seed-based intervals are valid).
+
+Batching: all seeds train at once as one ``(S, n, m)`` tensor with ``torch.bmm``. Every random
+draw of seed ``s`` comes from its own ``torch.Generator`` (init seeded by ``s``; noise by
+``(s, 1)``) in chunks whose size depends only on ``(n, m)``, so a seed's result does not depend
+on which other seeds share the batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import torch
+
+from theory.validation import require_int, require_nonnegative, require_positive, require_real, require_m_ge_n
+
+from . import metrics as _metrics
+
+__all__ = [
+    "NOISE_LAWS",
+    "NoiseSampler",
+    "TrainConfig",
+    "TrainResult",
+    "train",
+    "resolve_device",
+    "gradient_flow_time",
+    "paper_time",
+    "paper_lambda",
+    "loss_and_grad",
+    "sample_noise",
+]
+
+NoiseSampler = Callable[..., torch.Tensor]
+"""A user noise law: ``sampler(shape, *, generator, dtype, device) -> Tensor`` of i.i.d. draws
+with mean 0 and variance 1 (``train`` multiplies by ``sigma``). Mark a law without a finite
+fourth moment with an attribute ``finite_fourth_moment = False``; it is then rejected (the
+analysis of §3.2 needs :math:`\\mu_4 < \\infty`)."""
+
+
+def _bipolar(shape, *, generator, dtype, device):
+    return torch.randint(0, 2, shape, generator=generator, device=device).to(dtype) * 2 - 1
+
+
+def _uniform(shape, *, generator, dtype, device):
+    return (torch.rand(shape, generator=generator, dtype=dtype, device=device) * 2 - 1) * math.sqrt(3.0)
+
+
+def _normal(shape, *, generator, dtype, device):
+    return torch.randn(shape, generator=generator, dtype=dtype, device=device)
+
+
+def _laplace(shape, *, generator, dtype, device):
+    u = torch.rand(shape, generator=generator, dtype=torch.float64, device=device) - 0.5
+    tiny = torch.finfo(torch.float64).tiny
+    x = -torch.sign(u) * torch.log(torch.clamp(1 - 2 * u.abs(), min=tiny)) / math.sqrt(2.0)
+    return x.to(dtype)
+
+
+NOISE_LAWS: Mapping[str, NoiseSampler] = {
+    "bipolar": _bipolar,
+    "uniform": _uniform,
+    "normal": _normal,
+    "laplace": _laplace,
+}
+"""Unit-variance noise laws by name; excess kurtosis −2, −6/5, 0 and +3 respectively."""
+
+_OPTIMIZERS = ("gd", "prox", "adamw")
+_DEVICES = ("auto", "cpu", "cuda")
+_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def resolve_device(device: str) -> str:
+    """``"auto"`` → ``"cuda"`` when available, else ``"cpu"``; ``"cuda"`` without CUDA is an error.
+
+    >>> resolve_device("cpu")
+    'cpu'
+    """
+    if device not in _DEVICES:
+        raise ValueError(f"device must be one of {_DEVICES}; got {device!r}")
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device='cuda' needs a CUDA build of torch and a visible GPU; none is available here")
+    return device
+
+
+def gradient_flow_time(lr: float, steps: int) -> float:
+    r"""ODE time :math:`t = \eta k` of §2.3's flow (with its factors 4) after ``steps`` GD steps."""
+    return require_positive("lr", lr) * require_int("steps", steps, minimum=0)
+
+
+def paper_time(lr: float, steps: int) -> float:
+    r"""Time :math:`T = 4\eta k` of the reduced flow the paper analyses (factors 4 dropped, fn. 5)."""
+    return 4.0 * gradient_flow_time(lr, steps)
+
+
+def paper_lambda(lam: float) -> float:
+    r"""The paper's :math:`\lambda` in the reduced flow: ``lam / 4`` (footnote 5)."""
+    return require_nonnegative("lam", lam) / 4.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainConfig:
+    """Everything that determines a training run (validated on construction).
+
+    ``n, m``: features and neurons (``m >= n``, §2.1). ``lam``: l1 coefficient (``>= 0``).
+    ``noise``/``sigma``/``noise_sharing``: hidden-layer noise (§3.1). ``steps``/``lr``/
+    ``optimizer``: ``"gd"`` plain gradient descent (subgradient ``sign(0) = 0``), ``"prox"``
+    proximal gradient (soft-thresholding; exact zeros), ``"adamw"`` as the published code
+    (betas 0.9/0.999, eps 1e-8, decoupled ``weight_decay``, default 0.01 as ``torch.optim.AdamW``).
+    ``seeds``: one independent run per seed, batched. ``init_std``: std of the i.i.d. normal
+    init (default ``1/sqrt(m)``: rows of length ≈ 1, §2.1). ``record_every``: trajectory stride.
+    ``tol``: if ``> 0`` (noise-free only), stop once every seed's mean speed
+    ``max|ΔW| / (lr · record_every)`` between two records is below ``tol``.
+    """
+
+    n: int
+    m: int
+    lam: float = 0.0
+    noise: str | NoiseSampler = "none"
+    sigma: float = 0.0
+    noise_sharing: Literal["per_input", "shared"] = "per_input"
+    steps: int = 1000
+    lr: float = 0.01
+    optimizer: Literal["gd", "prox", "adamw"] = "gd"
+    weight_decay: float = 0.01
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    seeds: tuple[int, ...] = (0,)
+    init_std: float | None = None
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["float32", "float64"] = "float32"
+    record_every: int = 100
+    tol: float = 0.0
+    window: tuple[float, float] = (0.8, 1.2)
+
+    def __post_init__(self) -> None:
+        n, m = require_m_ge_n(self.n, self.m)
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "m", m)
+        object.__setattr__(self, "lam", require_nonnegative("lam", self.lam))
+        object.__setattr__(self, "sigma", require_nonnegative("sigma", self.sigma))
+        if callable(self.noise):
+            if getattr(self.noise, "finite_fourth_moment", True) is False:
+                raise ValueError(
+                    "noise must have a finite fourth moment (paper 1 §3.1 assumes mu_4 < inf); "
+                    "the sampler says finite_fourth_moment=False"
+                )
+        elif self.noise != "none" and self.noise not in NOISE_LAWS:
+            raise ValueError(f"noise must be 'none', one of {sorted(NOISE_LAWS)} or a sampler; got {self.noise!r}")
+        if self.noise == "none" and self.sigma != 0:
+            raise ValueError(f"sigma must be 0 when noise='none' (no noise law to scale); got {self.sigma}")
+        if self.noise_sharing not in ("per_input", "shared"):
+            raise ValueError(f"noise_sharing must be 'per_input' or 'shared'; got {self.noise_sharing!r}")
+        object.__setattr__(self, "steps", require_int("steps", self.steps, minimum=1))
+        object.__setattr__(self, "lr", require_positive("lr", self.lr))
+        if self.optimizer not in _OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {_OPTIMIZERS}; got {self.optimizer!r}")
+        object.__setattr__(self, "weight_decay", require_nonnegative("weight_decay", self.weight_decay))
+        b1, b2 = (require_real("betas", b) for b in self.betas)
+        if not (0 <= b1 < 1 and 0 <= b2 < 1):
+            raise ValueError(f"betas must satisfy 0 <= beta < 1; got {self.betas}")
+        object.__setattr__(self, "betas", (b1, b2))
+        object.__setattr__(self, "eps", require_positive("eps", self.eps))
+        seeds = tuple(self.seeds)
+        if not seeds:
+            raise ValueError("seeds must hold at least one seed")
+        seeds = tuple(require_int("seeds", s, minimum=0) for s in seeds)
+        if len(set(seeds)) != len(seeds):
+            raise ValueError(f"seeds must be distinct (repeated seeds give identical runs); got {seeds}")
+        object.__setattr__(self, "seeds", seeds)
+        if self.init_std is not None:
+            object.__setattr__(self, "init_std", require_positive("init_std", self.init_std))
+        if self.device not in _DEVICES:
+            raise ValueError(f"device must be one of {_DEVICES}; got {self.device!r}")
+        if self.dtype not in _DTYPES:
+            raise ValueError(f"dtype must be one of {tuple(_DTYPES)}; got {self.dtype!r}")
+        object.__setattr__(self, "record_every", require_int("record_every", self.record_every, minimum=1))
+        object.__setattr__(self, "tol", require_nonnegative("tol", self.tol))
+        if self.tol > 0 and self.noise != "none":
+            raise ValueError("tol > 0 (stop at convergence) needs noise='none': noisy runs never settle")
+        lo, hi = (require_real("window", w) for w in self.window)
+        if not 0 <= lo < hi:
+            raise ValueError(f"window must satisfy 0 <= lo < hi; got {self.window}")
+        object.__setattr__(self, "window", (lo, hi))
+
+    @property
+    def std(self) -> float:
+        """The init std actually used (``1/sqrt(m)`` unless given)."""
+        return self.init_std if self.init_std is not None else 1.0 / math.sqrt(self.m)
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict (a user sampler is recorded by its qualified name)."""
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        if callable(self.noise):
+            d["noise"] = "custom:" + getattr(self.noise, "__module__", "?") + "." + getattr(
+                self.noise, "__qualname__", type(self.noise).__name__
+            )
+        d["seeds"] = list(self.seeds)
+        d["betas"] = list(self.betas)
+        d["window"] = list(self.window)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> TrainConfig:
+        """Inverse of :meth:`to_dict` (a custom sampler cannot be rebuilt: ``ValueError``)."""
+        d = dict(d)
+        if isinstance(d.get("noise"), str) and d["noise"].startswith("custom:"):
+            raise ValueError(f"noise {d['noise']!r} is a user sampler and cannot be rebuilt from JSON")
+        for key in ("seeds", "betas", "window"):
+            if key in d:
+                d[key] = tuple(d[key])
+        return cls(**d)
+
+
+# ----------------------------------------------------------------------------------------
+# the loss and its gradient
+
+
+def loss_and_grad(
+    W: torch.Tensor, lam: float, xi: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Per-seed loss (without the l1 term) and its analytic gradient, for ``W`` of shape ``(S, n, m)``.
+
+    ``xi`` is ``None`` (no noise), ``(S, n, m)`` (one ξ per input) or ``(S, 1, m)`` (shared).
+    Returns ``(rec_loss (S,), grad_smooth (S, n, m))``; the l1 term ``lam * sum|W|`` and its
+    subgradient are added by the optimiser (``lam`` is accepted here for symmetry and unused).
+    """
+    H = W if xi is None else W + xi
+    Z = torch.bmm(H, W.transpose(1, 2))
+    eye = torch.eye(W.shape[1], dtype=W.dtype, device=W.device)
+    R = torch.relu(Z) - eye
+    rec = (R * R).sum(dim=(1, 2))
+    G = 2 * R * (Z > 0)
+    grad = torch.bmm(G.transpose(1, 2), H) + torch.bmm(G, W)
+    return rec, grad
+
+
+def sample_noise(
+    law: str | NoiseSampler, shape: tuple[int, ...], *, generator: torch.Generator, dtype: torch.dtype, device: str
+) -> torch.Tensor:
+    """Unit-variance draws of ``law`` (a name of :data:`NOISE_LAWS` or a sampler)."""
+    fn = law if callable(law) else NOISE_LAWS[law]
+    x = fn(shape, generator=generator, dtype=dtype, device=device)
+    if tuple(x.shape) != tuple(shape):
+        raise ValueError(f"noise sampler returned shape {tuple(x.shape)}, expected {shape}")
+    return x.to(dtype)
+
+
+# ----------------------------------------------------------------------------------------
+# results
+
+
+_ARRAYS = ("W", "record_steps", "loss", "fourth_norm", "row_fourth_norm", "polysemantic", "init_argmax", "init_sign")
+
+
+@dataclass(kw_only=True)
+class TrainResult:
+    """Final weights per seed, recorded trajectories and metrics of one :func:`train` call.
+
+    Arrays (numpy): ``W`` ``(S, n, m)``; ``record_steps`` ``(R,)``; per seed and record:
+    ``loss`` (noise-free loss incl. l1), ``fourth_norm`` (mean over rows of ‖W_i‖₄⁴),
+    ``polysemantic`` (window-rule count) ``(S, R)``; ``row_fourth_norm`` ``(S, R, n)``;
+    ``init_argmax``/``init_sign`` ``(S, n)``: each feature's largest-|weight| neuron at init and
+    that weight's sign. ``metrics``: JSON-able per-seed lists (:func:`numerics.metrics.summary`).
+    """
+
+    config: dict[str, Any]
+    W: np.ndarray
+    record_steps: np.ndarray
+    loss: np.ndarray
+    fourth_norm: np.ndarray
+    row_fourth_norm: np.ndarray
+    polysemantic: np.ndarray
+    init_argmax: np.ndarray
+    init_sign: np.ndarray
+    steps_run: int
+    seconds: float
+    device: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        return tuple(self.config["seeds"])
+
+    def train_config(self) -> TrainConfig:
+        """The :class:`TrainConfig` (``ValueError`` if it used a user sampler)."""
+        return TrainConfig.from_dict(self.config)
+
+    def save(self, directory: str | os.PathLike[str]) -> None:
+        """Write ``arrays.npz`` and ``result.json`` into ``directory`` (created if needed)."""
+        os.makedirs(directory, exist_ok=True)
+        np.savez(os.path.join(directory, "arrays.npz"), **{k: getattr(self, k) for k in _ARRAYS})
+        meta = {
+            "config": self.config,
+            "steps_run": self.steps_run,
+            "seconds": self.seconds,
+            "device": self.device,
+            "metrics": self.metrics,
+            "format": 1,
+        }
+        with open(os.path.join(directory, "result.json"), "w") as fh:
+            json.dump(meta, fh, indent=1, sort_keys=True)
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike[str]) -> TrainResult:
+        """Read a result written by :meth:`save` (``allow_pickle=False``: no code is ever loaded)."""
+        with open(os.path.join(directory, "result.json")) as fh:
+            meta = json.load(fh)
+        with np.load(os.path.join(directory, "arrays.npz"), allow_pickle=False) as z:
+            arrays = {k: z[k] for k in _ARRAYS}
+        return cls(
+            config=meta["config"],
+            steps_run=int(meta["steps_run"]),
+            seconds=float(meta["seconds"]),
+            device=str(meta["device"]),
+            metrics=meta["metrics"],
+            **arrays,
+        )
+
+
+# ----------------------------------------------------------------------------------------
+# training
+
+
+def _chunk(config: TrainConfig) -> int:
+    """Steps of noise drawn at once: a function of (n, m) only, so seeds stay batch-independent."""
+    per_step = config.m * (config.n if config.noise_sharing == "per_input" else 1)
+    return int(max(1, min(1024, 2**20 // per_step)))
+
+
+class _NoiseStream:
+    def __init__(self, config: TrainConfig, device: str, dtype: torch.dtype) -> None:
+        self.config = config
+        self.device = device
+        self.dtype = dtype
+        self.rows = config.n if config.noise_sharing == "per_input" else 1
+        self.gens = []
+        for s in config.seeds:
+            g = torch.Generator(device=device)
+            g.manual_seed(int(np.random.SeedSequence([s, 1]).generate_state(1)[0]))
+            self.gens.append(g)
+        self.chunk = _chunk(config)
+        self.buf: torch.Tensor | None = None
+        self.pos = self.chunk
+
+    def next(self) -> torch.Tensor:
+        if self.pos >= self.chunk:
+            shape = (self.chunk, self.rows, self.config.m)
+            draws = [sample_noise(self.config.noise, shape, generator=g, dtype=self.dtype, device=self.device) for g in self.gens]
+            self.buf = torch.stack(draws, dim=1) * self.config.sigma  # (chunk, S, rows, m)
+            self.pos = 0
+        xi = self.buf[self.pos]
+        self.pos += 1
+        return xi
+
+
+def _init(config: TrainConfig, device: str, dtype: torch.dtype) -> torch.Tensor:
+    ws = []
+    for s in config.seeds:
+        g = torch.Generator(device="cpu")
+        g.manual_seed(int(s))
+        ws.append(torch.randn((config.n, config.m), generator=g, dtype=torch.float64))
+    return (torch.stack(ws) * config.std).to(device=device, dtype=dtype)
+
+
+def _record(W: torch.Tensor, lam: float, window: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    rec, _ = loss_and_grad(W, lam)
+    loss = rec + lam * W.abs().sum(dim=(1, 2))
+    rows4 = (W**4).sum(dim=2)
+    Wn = W.detach().cpu().numpy()
+    poly = _metrics.count_polysemantic(Wn, rule="window", window=window)
+    return (
+        loss.cpu().numpy().astype(np.float64),
+        rows4.mean(dim=1).cpu().numpy().astype(np.float64),
+        rows4.cpu().numpy().astype(np.float64),
+        poly,
+    )
+
+
+def train(config: TrainConfig) -> TrainResult:
+    """Train ``len(config.seeds)`` independent autoencoders as one batch and return the result.
+
+    Deterministic: the same config gives the same numbers (per-seed generators; deterministic
+    algorithms are requested for the duration of the call, with warnings only).
+    """
+    if not isinstance(config, TrainConfig):
+        raise ValueError(f"config must be a TrainConfig; got {type(config).__name__}")
+    device = resolve_device(config.device)
+    dtype = _DTYPES[config.dtype]
+    prev_det = torch.are_deterministic_algorithms_enabled()
+    prev_warn = torch.is_deterministic_algorithms_warn_only_enabled()
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    t0 = time.perf_counter()
+    try:
+        with torch.no_grad():
+            result = _train(config, device, dtype)
+    finally:
+        torch.use_deterministic_algorithms(prev_det, warn_only=prev_warn)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _train(config: TrainConfig, device: str, dtype: torch.dtype) -> TrainResult:
+    W = _init(config, device, dtype)
+    W0 = W.detach().cpu().numpy()
+    init_argmax = np.abs(W0).argmax(axis=2)
+    init_sign = np.sign(np.take_along_axis(W0, init_argmax[..., None], axis=2)[..., 0]).astype(np.int8)
+    del W0
+    lam, lr = config.lam, config.lr
+    noise = None if config.noise == "none" or config.sigma == 0 else _NoiseStream(config, device, dtype)
+    if config.optimizer == "adamw":
+        m1 = torch.zeros_like(W)
+        m2 = torch.zeros_like(W)
+        b1, b2 = config.betas
+    steps_rec: list[int] = []
+    recs: list[tuple[np.ndarray, ...]] = []
+
+    def record(k: int) -> None:
+        steps_rec.append(k)
+        recs.append(_record(W, lam, config.window))
+
+    record(0)
+    W_prev = W.clone() if config.tol > 0 else None
+    k = 0
+    for k in range(1, config.steps + 1):
+        xi = None if noise is None else noise.next()
+        _, grad = loss_and_grad(W, lam, xi)
+        if config.optimizer == "gd":
+            W = W - lr * (grad + lam * torch.sign(W))
+        elif config.optimizer == "prox":
+            V = W - lr * grad
+            W = torch.sign(V) * torch.clamp(V.abs() - lr * lam, min=0)
+        else:  # adamw, as torch.optim.AdamW (decoupled weight decay, bias-corrected moments)
+            g = grad + lam * torch.sign(W)
+            W = W * (1 - lr * config.weight_decay)
+            m1.mul_(b1).add_(g, alpha=1 - b1)
+            m2.mul_(b2).addcmul_(g, g, value=1 - b2)
+            mhat = m1 / (1 - b1**k)
+            vhat = m2 / (1 - b2**k)
+            W = W - lr * mhat / (vhat.sqrt() + config.eps)
+        if k % config.record_every == 0 or k == config.steps:
+            record(k)
+            if W_prev is not None:
+                speed = (W - W_prev).abs().amax(dim=(1, 2)) / (lr * (k - steps_rec[-2]))
+                if bool((speed < config.tol).all()):
+                    break
+                W_prev = W.clone()
+    loss, fourth, rows4, poly = (np.stack([r[i] for r in recs], axis=1) for i in range(4))
+    Wf = W.detach().cpu().numpy()
+    res = TrainResult(
+        config=config.to_dict(),
+        W=Wf,
+        record_steps=np.asarray(steps_rec, dtype=np.int64),
+        loss=loss,
+        fourth_norm=fourth,
+        row_fourth_norm=rows4,
+        polysemantic=poly.astype(np.int64),
+        init_argmax=init_argmax.astype(np.int64),
+        init_sign=init_sign,
+        steps_run=k,
+        seconds=0.0,
+        device=device,
+    )
+    res.metrics = _metrics.summary(Wf, init_argmax=init_argmax, window=config.window)
+    return res
