@@ -1,0 +1,7 @@
+"""``python -m verify`` runs the ``polyverify`` command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,195 @@
+"""The ``polyverify`` command line.
+
+::
+
+    polyverify run [--quick|--full] [--only PATTERN] [--seed N] [--report DIR] [--device auto|cpu|cuda]
+    polyverify list [--full]
+    polyverify show CLAIM_ID [--report DIR] [--latex]
+    polyverify check FILE
+
+Exit status: 0 when nothing failed (errata are findings, not failures), 1 when a claim failed
+or a derivation step was refuted, 2 on bad usage or bad input (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+DEFAULT_REPORT = "polyverify-report"
+
+
+class UsageError(Exception):
+    """Bad usage: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="polyverify", description="Verify the closed forms of two papers on polysemanticity against simulation.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser("run", help="run the verification suite and write a report")
+    suite = r.add_mutually_exclusive_group()
+    suite.add_argument("--quick", dest="mode", action="store_const", const="quick", help="the quick suite (default)")
+    suite.add_argument("--full", dest="mode", action="store_const", const="full", help="the full suite (slow)")
+    r.set_defaults(mode="quick")
+    r.add_argument("--only", metavar="PATTERN", help="claim ids matching this glob or prefix (e.g. 'collisions')")
+    r.add_argument("--seed", type=_nonneg_int, default=0, help="seed of every draw and simulation (default 0)")
+    r.add_argument("--report", metavar="DIR", default=DEFAULT_REPORT, help=f"report folder (default {DEFAULT_REPORT})")
+    r.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="torch device (default auto)")
+    r.add_argument("--alpha", type=_unit_float, default=None, help="family-wise false-alarm rate (default 1e-3)")
+    r.add_argument("--fresh", action="store_true", help="ignore finished results in the report folder")
+    r.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+
+    ls = sub.add_parser("list", help="list the registered claims")
+    ls.add_argument("--full", action="store_true", help="list the claims of the full suite")
+
+    sh = sub.add_parser("show", help="show one claim: printed vs derived, as text and LaTeX, with its evidence")
+    sh.add_argument("claim_id")
+    sh.add_argument("--report", metavar="DIR", default=DEFAULT_REPORT, help="where to look for its evidence")
+    sh.add_argument("--seed", type=_nonneg_int, default=0)
+
+    ck = sub.add_parser("check", help="check a derivation file step by step (format: docs/derivation-format.md)")
+    ck.add_argument("file")
+    ck.add_argument("--points", type=_pos_int, default=60, help="random points for the numeric fallback")
+    ck.add_argument("--seed", type=_nonneg_int, default=0)
+    return p
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer; got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer; got {v}")
+    return v
+
+
+def _pos_int(text: str) -> int:
+    v = _nonneg_int(text)
+    if v < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return v
+
+
+def _unit_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1); got {text!r}") from None
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(f"must satisfy 0 < alpha < 1; got {v}")
+    return v
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .report import format_table
+    from .runner import run
+    from .stats import FAMILY_ALPHA
+
+    report = run(
+        mode=args.mode,
+        only=args.only,
+        seed=args.seed,
+        report_dir=args.report,
+        device=args.device,
+        alpha=args.alpha if args.alpha is not None else FAMILY_ALPHA,
+        progress=args.progress,
+        resume=not args.fresh,
+    )
+    print(format_table(report))
+    print(f"report: {Path(args.report) / 'report.md'}")
+    return 1 if report.failed else 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from .registry import select
+
+    claims = select(None, suite="full" if args.full else "quick")
+    w = max(len(c.id) for c in claims)
+    for c in claims:
+        print(f"{c.id:<{w}}  {c.source.cite():<34}  {c.title}")
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from .claim import Context
+    from .registry import get_claim
+    from .runner import decide, resolve_device
+    from .stats import FAMILY_ALPHA
+
+    try:
+        claim = get_claim(args.claim_id)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    print(f"{claim.id}: {claim.title}")
+    print(f"source:    {claim.source.cite()}")
+    print(f"statement: {claim.statement}")
+    print(f"domain:    {'; '.join(claim.domain.assumptions)}")
+    if claim.printed is not None:
+        print(f"printed:   {claim.printed.text}")
+        if claim.printed.expr is not None:
+            print(f"  SymPy:   {claim.printed.expr}")
+            print(f"  LaTeX:   {claim.printed.latex()}")
+    else:
+        print("printed:   (the paper prints no form of its own)")
+    print(f"derived:   {claim.derived.text}")
+    if claim.derived.expr is not None:
+        print(f"  SymPy:   {claim.derived.expr}")
+        print(f"  LaTeX:   {claim.derived.latex()}")
+    if claim.notes:
+        print(f"notes:     {claim.notes}")
+    record_path = Path(args.report) / "results" / f"{claim.id}.json"
+    if record_path.exists():
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        print(f"verdict:   {record['verdict']} (from {record_path})")
+        print(f"evidence:  {record['reason']}")
+        return 0
+    # no stored result: run this one claim now, alone in its family
+    ctx = Context(seed=args.seed, mode="quick", device=resolve_device("auto"), delta=FAMILY_ALPHA / max(claim.rule.planned_comparisons(claim, "quick"), 1))
+    verdict, reason = decide(claim, claim.rule.run(claim, ctx))
+    print(f"verdict:   {verdict.value} (run now, seed {args.seed})")
+    print(f"evidence:  {reason}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .derivation_file import check_derivation_file
+
+    result = check_derivation_file(args.file, points=args.points, seed=args.seed)
+    print(result.render_text())
+    return 0 if result.ok else 1
+
+
+_COMMANDS = {"run": _cmd_run, "list": _cmd_list, "show": _cmd_show, "check": _cmd_check}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``polyverify`` console script; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        return _COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"polyverify: error: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"polyverify: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("polyverify: interrupted; finished results are kept and a rerun resumes", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

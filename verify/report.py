@@ -1,0 +1,168 @@
+"""Reports of a run: a terminal table, and a folder with Markdown, JSON and PNG figures.
+
+Layout of a report folder::
+
+    report.md            claim by claim: verdict, printed and derived forms side by side,
+                         source, domain, method, evidence table and figure
+    report.json          the same data, machine-readable
+    results/<id>.json    one file per finished claim (written atomically; used to resume)
+    figures/<id>.png     the evidence figure of each claim that has one
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .claim import PAPERS, Claim, Evidence, Verdict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .runner import RunReport
+
+__all__ = ["write_figure", "write_report", "format_table", "render_claim"]
+
+_MARK = {
+    Verdict.VERIFIED.value: "verified",
+    Verdict.ERRATUM.value: "ERRATUM",
+    Verdict.FAILED.value: "FAILED",
+    Verdict.SKIPPED.value: "skipped",
+}
+
+
+def write_figure(out: Path, claim: Claim, evidence: Evidence | None) -> str | None:
+    """Draw the evidence figure of ``claim`` to ``figures/<id>.png``; return its relative path."""
+    if evidence is None or evidence.plot is None:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .runner import atomic_write_text  # noqa: F401  (same atomic discipline below)
+
+    fig, ax = plt.subplots(figsize=(5.5, 4.0))
+    try:
+        evidence.plot(ax)
+        fig.tight_layout()
+        path = out / "figures" / f"{claim.id}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp.png")
+        fig.savefig(tmp, dpi=110)
+        tmp.replace(path)
+    finally:
+        plt.close(fig)
+    return f"figures/{claim.id}.png"
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_table(report: RunReport, width: int | None = None) -> str:
+    """The terminal table of verdicts (one line per claim) and a summary line."""
+    cols = width or shutil.get_terminal_size((120, 20)).columns
+    rows = [(r["claim_id"], _MARK[r["verdict"]], f"{r['seconds']:.1f}s", r["reason"]) for r in report.results]
+    w_id = max([len("claim")] + [len(r[0]) for r in rows])
+    head = f"{'claim':<{w_id}}  {'verdict':<8}  {'time':>7}  evidence"
+    lines = [head, "-" * min(cols, len(head) + 40)]
+    budget = max(20, cols - w_id - 22)
+    for cid, verdict, secs, reason in rows:
+        lines.append(f"{cid:<{w_id}}  {verdict:<8}  {secs:>7}  {_shorten(reason, budget)}")
+    c = report.counts
+    s = report.settings
+    lines.append("")
+    lines.append(
+        f"{len(rows)} claims: {c['verified']} verified, {c['erratum']} errata, {c['failed']} failed, "
+        f"{c['skipped']} skipped  ({s.mode} suite, seed {s.seed}, device {s.device}, "
+        f"family-wise false-alarm rate {s.alpha:g} over {s.comparisons} comparisons, {report.seconds:.0f}s)"
+    )
+    return "\n".join(lines)
+
+
+def _md_escape(x: Any) -> str:
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    return str(x).replace("|", "\\|")
+
+
+def render_claim(claim: Claim, record: dict[str, Any] | None, figure: str | None = None, max_rows: int = 25) -> str:
+    """Markdown section of one claim: forms side by side, provenance, evidence."""
+    lines = [f"### `{claim.id}` — {claim.title}", ""]
+    if record is not None:
+        lines += [f"**Verdict: {_MARK[record['verdict']]}** — {record['reason']}", ""]
+    lines += [f"*Source:* {claim.source.cite()}. *Statement:* {claim.statement}", ""]
+    lines += ["| | printed (as in the paper) | derived (theory/) |", "|---|---|---|"]
+    printed_text = f"${claim.printed.text}$" if claim.printed is not None else "(not printed)"
+    printed_latex = f"${claim.printed.latex()}$" if claim.printed is not None and claim.printed.expr is not None else ""
+    lines.append(f"| form | {_md_escape(printed_text)} | {_md_escape('$' + claim.derived.text + '$')} |")
+    lines.append(f"| SymPy | {_md_escape(printed_latex)} | {_md_escape('$' + claim.derived.latex() + '$')} |")
+    if record is not None and record.get("evidence"):
+        ev = record["evidence"]
+        pr = ev.get("printed")
+        lines.append(
+            f"| outcome | {_md_escape(('pass: ' if pr['passed'] else 'FAIL: ') + pr['summary']) if pr else '—'} "
+            f"| {_md_escape(('pass: ' if ev['derived']['passed'] else 'FAIL: ') + ev['derived']['summary'])} |"
+        )
+    lines.append("")
+    lines.append("*Domain:* " + "; ".join(claim.domain.assumptions))
+    if claim.notes:
+        lines += ["", f"*Notes:* {claim.notes}"]
+    if record is not None and record.get("evidence"):
+        ev = record["evidence"]
+        lines += ["", f"*Method:* {ev['method']}."]
+        cols = [c for c in ev["columns"] if any(c in r for r in ev["rows"])]
+        if cols and ev["rows"]:
+            lines += ["", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+            for r in ev["rows"][:max_rows]:
+                lines.append("| " + " | ".join(_md_escape(r.get(c, "")) for c in cols) + " |")
+            if len(ev["rows"]) > max_rows:
+                lines.append(f"\n({len(ev['rows']) - max_rows} more rows in report.json)")
+    if figure:
+        lines += ["", f"![{claim.id}]({figure})"]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write_report(report: RunReport) -> Path:
+    """Write ``report.md`` and ``report.json`` into the report folder; return the Markdown path."""
+    from .runner import atomic_write_text
+
+    out = report.report_dir
+    if out is None:
+        raise ValueError("the run has no report folder")
+    data = report.to_json()
+    atomic_write_text(out / "report.json", json.dumps(data, indent=1))
+    s = report.settings
+    c = report.counts
+    by_id = {r["claim_id"]: r for r in report.results}
+    md = [
+        "# polyverify report",
+        "",
+        f"{len(report.results)} claims — **{c['verified']} verified, {c['erratum']} errata, "
+        f"{c['failed']} failed, {c['skipped']} skipped**.",
+        "",
+        f"Suite `{s.mode}`, seed {s.seed}, device `{s.device}`. Monte Carlo comparisons: {s.comparisons}; "
+        f"family-wise false-alarm rate {s.alpha:g} split by Bonferroni, so each comparison is tested at level "
+        f"{s.delta:.3g}. Run time {report.seconds:.0f} s.",
+        "",
+        "Papers: " + "; ".join(f"**{k}** — {v}" for k, v in PAPERS.items()),
+        "",
+        "| claim | verdict | source |",
+        "|---|---|---|",
+    ]
+    for claim in report.claims:
+        r = by_id.get(claim.id)
+        md.append(f"| [`{claim.id}`](#{claim.id.replace('.', '')}) | {_MARK[r['verdict']] if r else '—'} | {claim.source.cite()} |")
+    errata = [cl for cl in report.claims if by_id.get(cl.id, {}).get("verdict") == Verdict.ERRATUM.value]
+    if errata:
+        md += ["", "## Errata", ""]
+        for cl in errata:
+            md.append(f"- `{cl.id}` ({cl.source.cite()}): printed ${cl.printed.text}$ — derived ${cl.derived.text}$. {by_id[cl.id]['reason']}")
+    md += ["", "## Claims", ""]
+    for claim in report.claims:
+        md.append(render_claim(claim, by_id.get(claim.id), report.figures.get(claim.id)))
+    path = out / "report.md"
+    atomic_write_text(path, "\n".join(md))
+    return path
