@@ -1,0 +1,204 @@
+"""Sweeps of training runs: one interface over a ``concurrent.futures.Executor``.
+
+Each run is a :class:`numerics.autoencoder.TrainConfig`; its result is stored under
+``out_dir/<key>`` where ``key`` (:func:`config_key`) is a hash of the full configuration (so
+two configs that differ in any field never share a result). A worker writes into a private
+temporary directory and publishes it with one ``os.replace`` — a reader sees a complete result
+or none. Re-running an interrupted sweep skips every key already present and redoes only
+the rest; a run that fails (an exception, or its worker process dying) is retried ``retries``
+times and then reported in :attr:`SweepOutcome.failed` without affecting the others.
+
+Executors: local processes by default (``ProcessPoolExecutor``, spawn context, torch limited to
+one thread per worker); any ``Executor`` may be passed instead; with ``scheduler="tcp://host:port"``
+the runs go to a Dask distributed cluster (``distributed`` must be installed; an unreachable
+scheduler is a ``ValueError``).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from theory.validation import require_int
+
+from .autoencoder import TrainConfig, TrainResult, train
+
+__all__ = ["config_key", "run_one", "run_sweep", "SweepOutcome", "load_result"]
+
+_DONE_MARK = "result.json"
+
+
+def config_key(config: TrainConfig) -> str:
+    """A stable 20-hex-digit key of the full configuration (device excluded: results agree
+    across devices up to floating point, and a sweep may move between them)."""
+    if not isinstance(config, TrainConfig):
+        raise ValueError(f"config must be a TrainConfig; got {type(config).__name__}")
+    d = config.to_dict()
+    d.pop("device", None)
+    text = json.dumps(d, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _finished(path: Path) -> bool:
+    return (path / _DONE_MARK).is_file() and (path / "arrays.npz").is_file()
+
+
+def run_one(config: TrainConfig, out_dir: str) -> str:
+    """Train ``config`` and publish its result atomically under ``out_dir/<key>``; return the key."""
+    import torch
+
+    torch.set_num_threads(1)
+    key = config_key(config)
+    final = Path(out_dir) / key
+    if _finished(final):
+        return key
+    result = train(config)
+    tmp = Path(out_dir) / f".tmp-{key}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    result.save(tmp)
+    try:
+        os.replace(tmp, final)  # atomic on POSIX; fails if another worker published first
+    except OSError:
+        if not _finished(final):
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
+    return key
+
+
+def load_result(out_dir: str | os.PathLike[str], config: TrainConfig) -> TrainResult:
+    """The stored result of ``config`` (``FileNotFoundError`` if it has not run)."""
+    path = Path(out_dir) / config_key(config)
+    if not _finished(path):
+        raise FileNotFoundError(f"no finished result for this config under {path}")
+    return TrainResult.load(path)
+
+
+@dataclass(kw_only=True)
+class SweepOutcome:
+    """Where each config's result lives, which were already done, and which failed (with why)."""
+
+    out_dir: Path
+    keys: dict[str, TrainConfig]
+    done_before: list[str] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def load(self, config: TrainConfig) -> TrainResult:
+        return load_result(self.out_dir, config)
+
+    def results(self) -> dict[str, TrainResult]:
+        """Every finished result by key."""
+        return {k: TrainResult.load(self.out_dir / k) for k in self.keys if _finished(self.out_dir / k)}
+
+
+def _worker_init() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def _dask_executor(scheduler: str, timeout: float) -> cf.Executor:
+    try:
+        from distributed import Client  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise ValueError(
+            f"scheduler={scheduler!r} needs dask.distributed, which is not installed (pip install distributed)"
+        ) from exc
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - any connection failure is reported the same way
+        raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from exc
+    return client.get_executor()
+
+
+def run_sweep(
+    configs: Iterable[TrainConfig],
+    out_dir: str | os.PathLike[str],
+    *,
+    executor: cf.Executor | None = None,
+    workers: int = 2,
+    scheduler: str | None = None,
+    scheduler_timeout: float = 10.0,
+    retries: int = 1,
+    progress: bool = True,
+) -> SweepOutcome:
+    """Run every config not already finished under ``out_dir``; return a :class:`SweepOutcome`.
+
+    ``executor`` (any ``concurrent.futures.Executor``) wins over ``scheduler`` (a Dask address),
+    which wins over the default local process pool of ``workers`` processes.
+    """
+    cfgs = list(configs)
+    for c in cfgs:
+        if not isinstance(c, TrainConfig):
+            raise ValueError(f"configs must hold TrainConfig objects; got {type(c).__name__}")
+    workers = require_int("workers", workers, minimum=1)
+    retries = require_int("retries", retries, minimum=0)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".tmp-*"):  # left by an interrupted worker; never a finished result
+        shutil.rmtree(stale, ignore_errors=True)
+    keys = {config_key(c): c for c in cfgs}
+    outcome = SweepOutcome(out_dir=out, keys=keys)
+    pending = []
+    for k, c in keys.items():
+        (outcome.done_before if _finished(out / k) else pending).append(k)
+    if not pending:
+        return outcome
+
+    owned = executor is None
+    if executor is None and scheduler is not None:
+        executor = _dask_executor(scheduler, scheduler_timeout)
+        owned = False
+    errors: dict[str, str] = {}
+    attempts = 0
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(pending), desc="sweep", unit="run")
+    try:
+        while pending and attempts <= retries:
+            attempts += 1
+            ex = executor
+            if ex is None:
+                ex = cf.ProcessPoolExecutor(
+                    max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
+                )
+            try:
+                futures = {ex.submit(run_one, keys[k], str(out)): k for k in pending}
+                next_pending = []
+                for fut in cf.as_completed(futures):
+                    k = futures[fut]
+                    try:
+                        fut.result()
+                        outcome.ran.append(k)
+                        errors.pop(k, None)
+                        if bar is not None:
+                            bar.update(1)
+                    except Exception as exc:  # noqa: BLE001 - a failed run is reported, not fatal
+                        if _finished(out / k):  # published before its worker died
+                            outcome.ran.append(k)
+                            if bar is not None:
+                                bar.update(1)
+                        else:
+                            errors[k] = f"{type(exc).__name__}: {exc}"
+                            next_pending.append(k)
+                pending = next_pending
+            finally:
+                if executor is None:
+                    ex.shutdown(wait=True, cancel_futures=True)
+    finally:
+        if bar is not None:
+            bar.close()
+        if owned and executor is not None:
+            executor.shutdown(wait=True)
+    outcome.failed = {k: errors[k] for k in pending}
+    return outcome
+

@@ -1,0 +1,215 @@
+"""Tests of numerics.autoencoder: gradient, optimisers, validation, determinism, storage."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from numerics.autoencoder import (
+    NOISE_LAWS,
+    TrainConfig,
+    TrainResult,
+    gradient_flow_time,
+    loss_and_grad,
+    paper_lambda,
+    paper_time,
+    resolve_device,
+    sample_noise,
+    train,
+)
+
+
+def _autograd(W: torch.Tensor, lam: float, xi: torch.Tensor | None):
+    W = W.clone().requires_grad_(True)
+    H = W if xi is None else W + xi
+    Y = torch.relu(torch.bmm(H, W.transpose(1, 2)))
+    eye = torch.eye(W.shape[1], dtype=W.dtype)
+    loss = ((Y - eye) ** 2).sum() + lam * W.abs().sum()
+    loss.backward()
+    return W.grad
+
+
+@pytest.mark.parametrize("sharing", [None, "per_input", "shared"])
+def test_analytic_gradient_matches_autograd(sharing):
+    g = torch.Generator().manual_seed(3)
+    S, n, m, lam = 3, 5, 7, 0.03
+    W = torch.randn((S, n, m), generator=g, dtype=torch.float64) / math.sqrt(m)
+    xi = None
+    if sharing == "per_input":
+        xi = 0.2 * torch.randn((S, n, m), generator=g, dtype=torch.float64)
+    elif sharing == "shared":
+        xi = 0.2 * torch.randn((S, 1, m), generator=g, dtype=torch.float64)
+    _, grad = loss_and_grad(W, lam, xi)
+    grad = grad + lam * torch.sign(W)
+    # float64 round-off of sums of O(n m) terms of size O(1): 1e-12 is ample
+    torch.testing.assert_close(grad, _autograd(W, lam, xi), rtol=1e-10, atol=1e-12)
+
+
+def test_no_noise_loss_is_the_printed_loss_of_section_2_3():
+    g = torch.Generator().manual_seed(0)
+    W = torch.randn((1, 4, 6), generator=g, dtype=torch.float64) / math.sqrt(6)
+    rec, _ = loss_and_grad(W, 0.0)
+    w = W[0].numpy()
+    G = w @ w.T
+    printed = sum((1 - G[i, i]) ** 2 + sum(max(G[i, j], 0) ** 2 for j in range(4) if j != i) for i in range(4))
+    assert rec.item() == pytest.approx(printed, rel=1e-12)
+
+
+def test_noise_gradient_matches_appendix_c1_without_interference():
+    # one feature (n = 1): dL/dW_1 = 2 (W_1 . xi)(2 W_1 + xi) when ||W_1|| = 1 and W_1.(W_1+xi) > 0
+    w = torch.tensor([[[0.6, 0.8, 0.0]]], dtype=torch.float64)
+    xi = torch.tensor([[[0.05, -0.02, 0.1]]], dtype=torch.float64)
+    _, grad = loss_and_grad(w, 0.0, xi)
+    d = float((w * xi).sum())
+    torch.testing.assert_close(grad, 2 * d * (2 * w + xi), rtol=1e-12, atol=1e-14)
+
+
+def test_adamw_matches_torch_optim_adamw():
+    cfg = TrainConfig(n=4, m=6, lam=1e-2, steps=25, lr=1e-2, optimizer="adamw", seeds=(5,), dtype="float64",
+                      device="cpu", record_every=25)
+    res = train(cfg)
+    g = torch.Generator().manual_seed(5)
+    W = (torch.randn((4, 6), generator=g, dtype=torch.float64) / math.sqrt(6)).requires_grad_(True)
+    opt = torch.optim.AdamW([W], lr=1e-2, weight_decay=0.01)
+    for _ in range(25):
+        opt.zero_grad()
+        loss = ((torch.relu(W @ W.T) - torch.eye(4, dtype=torch.float64)) ** 2).sum() + 1e-2 * W.abs().sum()
+        loss.backward()
+        opt.step()
+    np.testing.assert_allclose(res.W[0], W.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_gd_step_is_an_euler_step():
+    cfg = TrainConfig(n=3, m=5, lam=0.1, steps=1, lr=0.01, optimizer="gd", seeds=(2,), dtype="float64", device="cpu")
+    res = train(cfg)
+    g = torch.Generator().manual_seed(2)
+    W0 = torch.randn((1, 3, 5), generator=g, dtype=torch.float64) / math.sqrt(5)
+    _, grad = loss_and_grad(W0, 0.1)
+    expected = W0 - 0.01 * (grad + 0.1 * torch.sign(W0))
+    np.testing.assert_allclose(res.W, expected.numpy(), rtol=1e-13, atol=1e-15)
+
+
+def test_time_and_lambda_mapping():
+    assert gradient_flow_time(0.01, 300) == pytest.approx(3.0)
+    assert paper_time(0.01, 300) == pytest.approx(12.0)
+    assert paper_lambda(0.2) == pytest.approx(0.05)
+    with pytest.raises(ValueError, match="lr"):
+        gradient_flow_time(0.0, 3)
+
+
+def test_prox_gives_exact_zeros_and_one_dominant_coordinate():
+    cfg = TrainConfig(n=8, m=16, lam=0.05, steps=1500, lr=0.1, optimizer="prox", seeds=(0, 1), device="cpu")
+    res = train(cfg)
+    nz = (res.W != 0).sum(axis=2)
+    assert nz.max() == 1  # every row ends with a single exact nonzero
+    np.testing.assert_allclose(np.abs(res.W).max(axis=2), 1 - 0.05 / 8, atol=2e-3)  # fixed point 4(1-w^2)w = lam
+
+
+def test_deterministic_and_batch_independent():
+    base = dict(n=6, m=9, noise="bipolar", sigma=0.1, steps=300, lr=0.02, device="cpu", record_every=100)
+    a = train(TrainConfig(seeds=(1, 2), **base))
+    b = train(TrainConfig(seeds=(1, 2), **base))
+    c = train(TrainConfig(seeds=(2,), **base))
+    np.testing.assert_array_equal(a.W, b.W)
+    np.testing.assert_array_equal(a.W[1], c.W[0])
+    assert not np.array_equal(a.W[0], a.W[1])
+
+
+def test_shared_noise_differs_from_per_input():
+    base = dict(n=6, m=9, noise="normal", sigma=0.1, steps=50, lr=0.02, device="cpu", seeds=(0,))
+    a = train(TrainConfig(**base))
+    b = train(TrainConfig(noise_sharing="shared", **base))
+    assert not np.array_equal(a.W, b.W)
+
+
+def test_save_load_round_trip_without_pickle(tmp_path):
+    res = train(TrainConfig(n=4, m=5, lam=0.01, steps=20, lr=0.05, seeds=(0, 3), record_every=5, device="cpu"))
+    res.save(tmp_path / "r")
+    back = TrainResult.load(tmp_path / "r")
+    for name in ("W", "loss", "fourth_norm", "row_fourth_norm", "polysemantic", "record_steps", "init_argmax"):
+        np.testing.assert_array_equal(getattr(res, name), getattr(back, name))
+    assert back.metrics == res.metrics
+    assert back.train_config() == TrainConfig.from_dict(res.config)
+    with np.load(tmp_path / "r" / "arrays.npz", allow_pickle=False) as z:
+        assert all(z[k].dtype != object for k in z.files)
+    assert res.W.shape == (2, 4, 5)
+    assert res.loss.shape == (2, len(res.record_steps)) and list(res.record_steps) == [0, 5, 10, 15, 20]
+
+
+def test_convergence_stop():
+    cfg = TrainConfig(n=6, m=12, lam=0.05, steps=20000, lr=0.1, optimizer="prox", seeds=(0,), tol=1e-6,
+                      record_every=50, device="cpu")
+    res = train(cfg)
+    assert res.steps_run < 20000
+
+
+@pytest.mark.parametrize("law,kurt", [("bipolar", -2.0), ("uniform", -1.2), ("normal", 0.0), ("laplace", 3.0)])
+def test_noise_laws_have_unit_variance_and_stated_kurtosis(law, kurt):
+    g = torch.Generator().manual_seed(11)
+    x = sample_noise(law, (400_000,), generator=g, dtype=torch.float64, device="cpu").numpy()
+    # standard errors from the sample; 6 SE keeps the false-alarm rate below 1e-8 per check
+    assert abs(x.mean()) < 6 * x.std() / math.sqrt(x.size)
+    v = x**2
+    assert abs(v.mean() - 1) <= 6 * v.std() / math.sqrt(v.size)
+    k4 = x**4
+    assert abs(k4.mean() - (3 + kurt)) <= 6 * k4.std() / math.sqrt(k4.size)
+    assert law in NOISE_LAWS
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(n=5, m=4), "m >= n"),
+        (dict(lam=-0.1), "lam"),
+        (dict(noise="normal", sigma=-1.0), "sigma"),
+        (dict(lr=0.0), "lr"),
+        (dict(steps=0), "steps"),
+        (dict(device="tpu"), "device"),
+        (dict(dtype="float16"), "dtype"),
+        (dict(optimizer="sgd"), "optimizer"),
+        (dict(noise="cauchy", sigma=0.1), "noise"),
+        (dict(sigma=0.1), "sigma must be 0"),
+        (dict(seeds=()), "seeds"),
+        (dict(seeds=(1, 1)), "distinct"),
+        (dict(init_std=0.0), "init_std"),
+        (dict(noise_sharing="all"), "noise_sharing"),
+        (dict(noise="bipolar", sigma=0.1, tol=1e-3), "tol"),
+    ],
+)
+def test_bad_config(kwargs, match):
+    base = dict(n=3, m=4)
+    base.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        TrainConfig(**base)
+
+
+def test_heavy_tailed_sampler_rejected_and_custom_sampler_used():
+    def cauchy(shape, *, generator, dtype, device):  # pragma: no cover - rejected before use
+        return torch.randn(shape, generator=generator, dtype=dtype) / torch.randn(shape, generator=generator, dtype=dtype)
+
+    cauchy.finite_fourth_moment = False
+    with pytest.raises(ValueError, match="fourth moment"):
+        TrainConfig(n=3, m=4, noise=cauchy, sigma=0.1)
+
+    def plus_minus(shape, *, generator, dtype, device):
+        return torch.randint(0, 2, shape, generator=generator).to(dtype) * 2 - 1
+
+    a = train(TrainConfig(n=3, m=4, noise=plus_minus, sigma=0.1, steps=10, seeds=(0,), device="cpu"))
+    b = train(TrainConfig(n=3, m=4, noise="bipolar", sigma=0.1, steps=10, seeds=(0,), device="cpu"))
+    np.testing.assert_array_equal(a.W, b.W)  # same draws as the named law
+    assert a.config["noise"].startswith("custom:")
+
+
+def test_resolve_device():
+    assert resolve_device("cpu") == "cpu"
+    assert resolve_device("auto") in ("cpu", "cuda")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA"):
+            resolve_device("cuda")
+        with pytest.raises(ValueError, match="CUDA"):
+            train(TrainConfig(n=2, m=2, device="cuda", steps=1))
+    with pytest.raises(ValueError, match="device"):
+        resolve_device("gpu")
