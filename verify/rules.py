@@ -166,7 +166,7 @@ class MonteCarloMean:
 
     def run(self, claim: Claim, ctx: Context) -> Evidence:
         rows: list[dict[str, Any]] = []
-        fails: dict[str, list[str]] = {"derived": [], "printed": []}
+        fails: dict[str, list[tuple[float, str]]] = {"derived": [], "printed": []}
         points = self._points(claim, ctx)
         for idx, params in enumerate(points):
             sample = self.simulate(params, rng=ctx.rng(claim.id, idx), trials=self.trials(ctx.mode), device=ctx.device)
@@ -180,16 +180,19 @@ class MonteCarloMean:
                 row[label] = pred
                 row[f"{label}_ok"] = inside
                 if not inside:
+                    # misses are ranked by their distance from the interval in half-widths
+                    dist = abs(pred - iv.mean) / max(iv.halfwidth, 1e-300)
                     fails[label].append(
-                        f"{_fmt(params)}: {label} {pred:.5g} outside [{iv.lo:.5g}, {iv.hi:.5g}]"
+                        (dist, f"{_fmt(params)}: {label} {pred:.5g} outside [{iv.lo:.5g}, {iv.hi:.5g}] "
+                         f"(relative error {abs(pred - iv.mean) / max(abs(iv.mean), 1e-300):.1%})")
                     )
             rows.append(row)
 
         def outcome(label: str) -> FormOutcome:
-            bad = fails[label]
+            bad = sorted(fails[label], key=lambda f: -f[0])
             if not bad:
                 return FormOutcome(True, f"inside the interval at all {len(points)} points")
-            return FormOutcome(False, f"outside at {len(bad)} of {len(points)} points; e.g. {bad[0]}")
+            return FormOutcome(False, f"outside at {len(bad)} of {len(points)} points; worst {bad[0][1]}")
 
         columns = tuple(points[0].keys()) if points else ()
         columns += ("mc_mean", "ci_lo", "ci_hi", "derived") + (("printed",) if claim.printed is not None else ())
