@@ -1,0 +1,327 @@
+r"""Noise in the hidden layer as a push toward sparsity (paper 1, §3.2 and Appendix C).
+
+Model (§3.1): :math:`y = \mathrm{ReLU}(W(W^\top x + \xi))`, loss :math:`\|y - x\|^2`, noise
+coordinates :math:`\xi_j` i.i.d., symmetric about 0, variance :math:`\sigma^2`, fourth moment
+:math:`\mu_4`. On input :math:`e_i` with a unit row :math:`\|W_i\|_2 = 1` and no interference
+(§3.2 (a), (b)), write :math:`a = W_i\cdot\xi` and :math:`s = \|\xi\|^2`.
+
+Derivations (each registered with :func:`theory.formulas.formula` and checked in
+``verify/claims/noise.py``):
+
+* gradient (App. C.1): encoder part :math:`2a\,W_i`, decoder part :math:`2a\,(W_i+\xi)`, total
+  :math:`\partial\mathcal L/\partial W_i = 2a(2W_i+\xi)`; for a row of any norm the factor
+  :math:`a` is the error :math:`\|W_i\|^2 - 1 + a`.
+* update :math:`W_i' = W_i - 2\eta a(2W_i+\xi)` and, exactly (a polynomial of degree 2 in η),
+  :math:`\|W_i'\|^2 = w - 4\eta a(2w + a) + 4\eta^2 a^2(4w + 4a + s)` with :math:`w=\|W_i\|^2`.
+* :math:`E[a^2 s] = \|W_i\|^2(\mu_4 + (m-1)\sigma^4)` and
+  :math:`E\|W_i'\|^2 = 1 - 4\eta(1-4\eta)\sigma^2 + 4\eta^2(\mu_4 + (m-1)\sigma^4)` (exact).
+* :math:`\|W_i'\|^2 - 1 = -4\eta(2a + a^2) + O(\eta^2)` and
+  :math:`E[(\|W_i'\|^2-1)^2] = 16\eta^2(4\sigma^2 + E[a^4]) - 32\eta^3(12E[a^4] + E[a^4 s]) + O(\eta^4)`.
+* :math:`E[a^4] = \mu_4\|W_i\|_4^4 + 3\sigma^4\sum_{j\ne j'}W_{ij}^2W_{ij'}^2
+  = 3\sigma^4\|W_i\|_2^4 + \|W_i\|_4^4(\mu_4 - 3\sigma^4)` (sum over *ordered* pairs).
+* the implicit regulariser :math:`16\eta^2\sigma^4\|W_i\|_4^4(\mu_4/\sigma^4 - 3)`.
+* the mean fourth power norm of a uniform random unit vector in :math:`\mathbb R^m`,
+  :math:`E\|u\|_4^4 = 3/(m+2)` (→ 3/m, the reference line of Figs 4, 5).
+
+Printed lines that disagree with these are kept as ``PRINTED_*`` constants (not registered as
+formulas of the library) so the claims can show them beside the derived forms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from . import symbols as S
+from .formulas import formula
+from .noise_laws import NoiseLaw, excess_kurtosis
+from .validation import require_int, require_positive
+
+__all__ = [
+    # symbols
+    "a", "s", "w2", "q4", "E4", "E4S", "M3_W", "M3_XI",
+    # helpers
+    "expect_symmetric", "dot", "norm_sq",
+    # closed forms
+    "LOSS_UNTIED", "GRAD_ENCODER", "GRAD_DECODER", "GRADIENT_ANY_NORM", "GRADIENT", "UPDATE",
+    "ENCODER_JACOBIAN_TRACE", "NORM_SQ_NEXT", "NORM_SQ_NEXT_UNIT", "EXPECTED_NORM_SQ_NEXT_MOMENTS",
+    "A2_NORM_XI", "EXPECTED_NORM_SQ_NEXT", "XI_PRIME_PART", "NORM_SQ_FIRST_ORDER",
+    "XI_ONLY_LEADING_PATHWISE", "XI_ONLY_LEADING", "XI_ONLY_ETA3", "FOURTH_MOMENT_INDEX",
+    "FOURTH_MOMENT", "MAIN_TEXT_TERM", "IMPLICIT_REGULARISER", "EXCESS_KURTOSIS",
+    "UNIT_FOURTH_NORM",
+    # printed forms that disagree
+    "PRINTED_ENCODER_JACOBIAN_TRACE", "PRINTED_XI_PRIME_PART_MINUS", "PRINTED_NORM_SQ_FIRST_ORDER",
+    "PRINTED_FOURTH_MOMENT_INDEX", "PRINTED_MAIN_TEXT_TERM", "XI_PRIME_PART_PLUS_READING",
+    "fourth_moment_explicit",
+    # numeric API
+    "fourth_moment", "a2_norm_xi_moment", "expected_norm_sq_next", "unit_fourth_norm_mean",
+    "excess_kurtosis",
+]
+
+SRC = "paper 1"
+sigma, mu4, eta, m = S.sigma, S.mu4, S.eta, S.m
+
+a = sp.Symbol("a", real=True)
+""":math:`a = W_i\\cdot\\xi`."""
+s = sp.Symbol("s", nonnegative=True)
+""":math:`s = \\|\\xi\\|_2^2`."""
+w2 = sp.Symbol("w_2", positive=True)
+""":math:`\\|W_i\\|_2^2`."""
+q4 = sp.Symbol("q_4", positive=True)
+""":math:`\\|W_i\\|_4^4`."""
+E4 = sp.Symbol("E_4", positive=True)
+""":math:`E[(W_i\\cdot\\xi)^4]`."""
+E4S = sp.Symbol("E_4s", positive=True)
+""":math:`E[(W_i\\cdot\\xi)^4\\|\\xi\\|^2]` (needs the sixth moment; left symbolic)."""
+
+# explicit coordinates for the vector derivations of App. C.1 (m = 3 suffices: every step is
+# coordinate-wise, and the identities below are polynomial identities in the coordinates)
+M3_W = sp.symbols("W_1:4", real=True)
+M3_XI = sp.symbols("xi_1:4", real=True)
+_WE = sp.symbols("We_1:4", real=True)
+_WD = sp.symbols("Wd_1:4", real=True)
+
+
+def dot(u: Sequence[sp.Expr], v: Sequence[sp.Expr]) -> sp.Expr:
+    return sp.Add(*[p * q for p, q in zip(u, v)])
+
+
+def norm_sq(u: Sequence[sp.Expr]) -> sp.Expr:
+    return dot(u, u)
+
+
+def expect_symmetric(expr: sp.Expr, xis: Sequence[sp.Symbol], moments: dict[int, sp.Expr] | None = None) -> sp.Expr:
+    r"""Expectation of a polynomial in independent coordinates ``xis``, each symmetric about 0.
+
+    Odd moments vanish; :math:`E\xi^2=\sigma^2`, :math:`E\xi^4=\mu_4`, and higher even moments
+    are the symbols :math:`\mu_6, \mu_8, \dots` unless ``moments`` gives them.
+
+    >>> x1, x2 = sp.symbols("x1 x2", real=True)
+    >>> expect_symmetric((x1 + x2)**4, [x1, x2])
+    2*mu_4 + 6*sigma**4
+    """
+    mom = {0: sp.Integer(1), 2: sigma**2, 4: mu4}
+    mom.update(moments or {})
+    poly = sp.Poly(sp.expand(expr), *xis)
+    total = sp.Integer(0)
+    for powers, coeff in poly.terms():
+        term = coeff
+        for p in powers:
+            if p % 2:
+                term = 0
+                break
+            term *= mom.get(p, sp.Symbol(f"mu_{p}", positive=True))
+        total += term
+    return sp.expand(total)
+
+
+# ---------------------------------------------------------------- App. C.1: the gradient
+LOSS_UNTIED = (dot(_WD, [we + x for we, x in zip(_WE, M3_XI)]) - 1) ** 2
+"""Loss on :math:`e_i` with the encoder row :math:`W^e_i` and decoder row :math:`W^d_i` renamed
+(App. C.1): :math:`(W^d_i\\cdot(W^e_i+\\xi) - 1)^2` (ReLU on at output i, off elsewhere)."""
+_TIE = dict(zip(_WE, M3_W)) | dict(zip(_WD, M3_W))
+GRAD_ENCODER = sp.expand(sp.diff(LOSS_UNTIED, _WE[0]).xreplace(_TIE))
+GRAD_DECODER = sp.expand(sp.diff(LOSS_UNTIED, _WD[0]).xreplace(_TIE))
+GRADIENT_ANY_NORM = formula(
+    "noise.gradient_any_norm",
+    2 * (norm_sq(M3_W) - 1 + dot(M3_W, M3_XI)) * (2 * M3_W[0] + M3_XI[0]),
+    source=f"{SRC}, App. C.1", printed=False,
+    doc="coordinate 1 of dL/dW_i for a row of any norm (m=3 coordinates): 2(|W|^2-1+W.xi)(2W+xi)",
+)
+GRADIENT = formula(
+    "noise.gradient",
+    2 * dot(M3_W, M3_XI) * (2 * M3_W[0] + M3_XI[0]),
+    source=f"{SRC}, §3.2 and App. C.1", printed=True,
+    doc="coordinate 1 of dL/dW_i = 2(W_i.xi)(2W_i+xi) on a unit row",
+)
+UPDATE = formula(
+    "noise.update",
+    M3_W[0] - 2 * eta * dot(M3_W, M3_XI) * (2 * M3_W[0] + M3_XI[0]),
+    source=f"{SRC}, §3.2 and App. C.1", printed=True,
+    doc="coordinate 1 of W_i^(t+1) = W_i - 2 eta (W_i.xi)(2W_i+xi)",
+)
+ENCODER_JACOBIAN_TRACE = formula(
+    "noise.encoder_jacobian_trace", m, source=f"{SRC}, App. C.1", printed=False,
+    doc="trace of dh/dW_i^e: h = W_i^e + xi lives in R^m, so the Jacobian is I_m",
+)
+PRINTED_ENCODER_JACOBIAN_TRACE = S.n
+"""App. C.1 prints :math:`\\partial h/\\partial W_i^e = I_n` (trace n)."""
+
+# ---------------------------------------------------------------- App. C.2: ||W'||^2
+NORM_SQ_NEXT = formula(
+    "noise.norm_sq_next",
+    w2 - 4 * eta * a * (2 * w2 + a) + 4 * eta**2 * a**2 * (4 * w2 + 4 * a + s),
+    source=f"{SRC}, App. C.2", printed=True,
+    doc="||W_i - 2 eta a (2W_i+xi)||^2, exact (degree 2 in eta)",
+)
+NORM_SQ_NEXT_UNIT = formula(
+    "noise.norm_sq_next_unit",
+    1 - 4 * eta * a * (2 + a) + 4 * eta**2 * a**2 * (4 + 4 * a + s),
+    source=f"{SRC}, App. C.2", printed=True, doc="the same at ||W_i|| = 1",
+)
+_A2S = sp.Symbol("E_a2s", positive=True)
+EXPECTED_NORM_SQ_NEXT_MOMENTS = formula(
+    "noise.expected_norm_sq_next_moments",
+    1 - 4 * eta * (1 - 4 * eta) * sigma**2 + 4 * eta**2 * _A2S,
+    source=f"{SRC}, App. C.2", printed=True,
+    doc="E||W'||^2 = 1 - 4 eta(1-4eta) E[a^2] + 4 eta^2 E[a^2 s], E[a^2] = sigma^2 (E_a2s = E[a^2 s])",
+)
+A2_NORM_XI = formula(
+    "noise.a2_norm_xi", w2 * (mu4 + (m - 1) * sigma**4), source=f"{SRC}, App. C.2", printed=True,
+    doc="E[(W.xi)^2 ||xi||^2] = ||W||^2 (mu_4 + (m-1) sigma^4)",
+)
+EXPECTED_NORM_SQ_NEXT = formula(
+    "noise.expected_norm_sq_next",
+    1 - 4 * eta * (1 - 4 * eta) * sigma**2 + 4 * eta**2 * (mu4 + (m - 1) * sigma**4),
+    source=f"{SRC}, App. C.2", printed=False, doc="E||W_i^(t+1)||^2 at a unit row (exact)",
+)
+XI_PRIME_PART = formula(
+    "noise.xi_prime_part", sigma**2 * EXPECTED_NORM_SQ_NEXT, source=f"{SRC}, App. C.2", printed=False,
+    doc="E[(W'.xi')^2] = sigma^2 E||W'||^2 (the part of the next loss with the new noise)",
+)
+PRINTED_XI_PRIME_PART_MINUS = sigma**2 * (
+    1 - 4 * eta * (1 - 4 * eta) * sigma**2 - 4 * eta**2 * (mu4 + (m - 1) * sigma**4)
+)
+"""The '−' reading of the printed :math:`\\sigma^2(1 - 4\\eta(1-4\\eta)\\sigma^2 \\pm 4\\eta^2(\\mu_4+(m-1)\\sigma^4))`."""
+XI_PRIME_PART_PLUS_READING = sigma**2 * (
+    1 - 4 * eta * (1 - 4 * eta) * sigma**2 + 4 * eta**2 * (mu4 + (m - 1) * sigma**4)
+)
+
+NORM_SQ_FIRST_ORDER = formula(
+    "noise.norm_sq_first_order", -4 * eta * (2 * a + a**2), source=f"{SRC}, App. C.2", printed=False,
+    doc="||W'||^2 - 1 = -4 eta (2a + a^2) + O(eta^2)",
+)
+PRINTED_NORM_SQ_FIRST_ORDER = -4 * eta * (2 * a + eta * a**2)
+"""App. C.2 prints :math:`-4\\eta(2(W_i\\cdot\\xi) + \\eta(W_i\\cdot\\xi)^2) \\pm O(\\eta^2)`: a stray η."""
+
+XI_ONLY_LEADING_PATHWISE = formula(
+    "noise.xi_only_leading_pathwise", 16 * eta**2 * (4 * a**2 + 4 * a**3 + a**4), source=f"{SRC}, App. C.2",
+    printed=True, doc="(||W'||^2-1)^2 = 16 eta^2 (4a^2 + 4a^3 + a^4) + O(eta^3), inside the expectation",
+)
+XI_ONLY_LEADING = formula(
+    "noise.xi_only_leading", 16 * eta**2 * (4 * sigma**2 + E4), source=f"{SRC}, App. C.2", printed=True,
+    doc="E[(||W'||^2-1)^2] = 16 eta^2 (4 sigma^2 + E[a^4]) + O(eta^3)",
+)
+XI_ONLY_ETA3 = formula(
+    "noise.xi_only_eta3", -32 * eta**3 * (12 * E4 + E4S), source=f"{SRC}, App. C.2", printed=False,
+    doc="the eta^3 term of E[(||W'||^2-1)^2] (unit row): -32 eta^3 (12 E[a^4] + E[a^4 s])",
+)
+
+FOURTH_MOMENT_INDEX = formula(
+    "noise.fourth_moment_index", mu4 * q4 + 3 * sigma**4 * (w2**2 - q4), source=f"{SRC}, App. C.2",
+    printed=False,
+    doc="E[a^4] = mu_4 sum_j W_j^4 + 3 sigma^4 sum_{j != j'} W_j^2 W_j'^2 (ordered pairs: sum = w2^2 - q4)",
+)
+PRINTED_FOURTH_MOMENT_INDEX = mu4 * q4 + 6 * sigma**4 * (w2**2 - q4)
+"""App. C.2 prints :math:`\\sum_j W_{ij}^4\\mu_4 + 6\\sum_{j\\ne j'}W_{ij}^2W_{ij'}^2\\sigma^4`."""
+FOURTH_MOMENT = formula(
+    "noise.fourth_moment", 3 * sigma**4 * w2**2 + q4 * (mu4 - 3 * sigma**4), source=f"{SRC}, App. C.2",
+    printed=True, doc="E[(W.xi)^4] = 3 sigma^4 ||W||_2^4 + ||W||_4^4 (mu_4 - 3 sigma^4)",
+)
+MAIN_TEXT_TERM = formula(
+    "noise.main_text_term", 16 * eta**2 * FOURTH_MOMENT, source=f"{SRC}, §3.2", printed=False,
+    doc="16 eta^2 E[(W.xi)^4] = 16 eta^2 (3 sigma^4 ||W||_2^4 + ||W||_4^4 (mu_4 - 3 sigma^4))",
+)
+PRINTED_MAIN_TEXT_TERM = 3 * sigma**4 * 16 * eta**2 * (w2**2 + q4 * (mu4 - 3 * sigma**4))
+"""§3.2 prints :math:`3\\sigma^4 16\\eta^2(\\|W_i\\|_2^4 + \\|W_i\\|_4^4(\\mu_4 - 3\\sigma^4))`."""
+IMPLICIT_REGULARISER = formula(
+    "noise.implicit_regulariser", 16 * eta**2 * sigma**4 * q4 * (mu4 / sigma**4 - 3), source=f"{SRC}, §3.2",
+    printed=True, doc="the direction-dependent part of 16 eta^2 E[a^4]",
+)
+EXCESS_KURTOSIS = formula(
+    "noise.excess_kurtosis", mu4 / sigma**4 - 3, source=f"{SRC}, §3.2", printed=True,
+    doc="excess kurtosis of the noise law",
+)
+UNIT_FOURTH_NORM = formula(
+    "noise.unit_fourth_norm", 3 / (m + 2), source=f"{SRC}, Figs 4, 5 captions", printed=False,
+    doc="E||u||_4^4 for u uniform on the unit sphere of R^m (asymptotic to the printed 3/m)",
+)
+
+
+def fourth_moment_explicit(mm: int) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """(E[a^4] by expansion, ||W||_2^2, ||W||_4^4) for explicit coordinates in R^mm."""
+    W = sp.symbols(f"V_1:{mm + 1}", real=True)
+    X = sp.symbols(f"z_1:{mm + 1}", real=True)
+    return expect_symmetric(dot(W, X) ** 4, X), norm_sq(W), sp.Add(*[x**4 for x in W])
+
+
+# ---------------------------------------------------------------- numeric API
+_f_fourth = sp.lambdify((w2, q4, sigma, mu4), FOURTH_MOMENT, "numpy")
+
+
+def _rows(w: Any) -> np.ndarray:
+    arr = np.asarray(w, dtype=float)
+    if arr.ndim not in (1, 2) or arr.shape[-1] == 0:
+        raise ValueError(f"w must be a non-empty 1-D row or a 2-D array of rows; got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("w must hold finite numbers")
+    norms = np.linalg.norm(arr, axis=-1)
+    if np.any(norms == 0):
+        raise ValueError("w must have rows of nonzero norm (paper 1 §3.2 assumes ||W_i||_2 = 1)")
+    return arr
+
+
+def _moments(sigma2: Any, mu4_: Any) -> tuple[float, float]:
+    s2 = require_positive("sigma2", sigma2)
+    m4 = require_positive("mu4", mu4_)
+    if m4 < s2**2 * (1 - 1e-12):
+        raise ValueError(f"mu4 must satisfy mu4 >= sigma2**2 (Jensen's inequality); got mu4={m4}, sigma2={s2}")
+    return s2, m4
+
+
+def fourth_moment(w: Any, sigma2: Any, mu4: Any) -> np.ndarray | float:
+    r""":math:`E[(w\cdot\xi)^4] = 3\sigma^4\|w\|_2^4 + \|w\|_4^4(\mu_4 - 3\sigma^4)` per row (App. C.2).
+
+    ``w`` is one row (→ a float) or a 2-D array of rows (→ one value per row).
+
+    >>> fourth_moment([1.0, 0.0], sigma2=1.0, mu4=1.0)   # bipolar noise on a one-hot row
+    1.0
+    >>> fourth_moment([[0.6, 0.8], [1.0, 0.0]], sigma2=1.0, mu4=3.0)  # normal: 3 sigma^4 ||w||^4
+    array([3., 3.])
+    """
+    arr = _rows(w)
+    s2, m4 = _moments(sigma2, mu4)
+    out = _f_fourth(np.sum(arr**2, axis=-1), np.sum(arr**4, axis=-1), np.sqrt(s2), m4)
+    return float(out) if arr.ndim == 1 else np.asarray(out, dtype=float)
+
+
+def a2_norm_xi_moment(w: Any, sigma2: Any, mu4: Any) -> np.ndarray | float:
+    r""":math:`E[(w\cdot\xi)^2\|\xi\|^2] = \|w\|^2(\mu_4 + (m-1)\sigma^4)` per row (App. C.2)."""
+    arr = _rows(w)
+    s2, m4 = _moments(sigma2, mu4)
+    out = np.sum(arr**2, axis=-1) * (m4 + (arr.shape[-1] - 1) * s2**2)
+    return float(out) if arr.ndim == 1 else out
+
+
+def expected_norm_sq_next(m: Any, sigma2: Any, mu4: Any, eta: Any) -> float:
+    r""":math:`E\|W_i^{(t+1)}\|^2 = 1 - 4\eta(1-4\eta)\sigma^2 + 4\eta^2(\mu_4+(m-1)\sigma^4)` (unit row)."""
+    mm = require_int("m", m, minimum=1)
+    s2, m4 = _moments(sigma2, mu4)
+    e = require_positive("eta", eta)
+    return float(1 - 4 * e * (1 - 4 * e) * s2 + 4 * e**2 * (m4 + (mm - 1) * s2**2))
+
+
+def unit_fourth_norm_mean(m: Any) -> float:
+    r""":math:`E\|u\|_4^4 = 3/(m+2)` for u uniform on the unit sphere of :math:`\mathbb R^m`.
+
+    >>> unit_fourth_norm_mean(1)
+    1.0
+    """
+    mm = require_int("m", m, minimum=1)
+    return 3.0 / (mm + 2)
+
+
+def _unit_fourth_norm_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
+    r"""u = g/|g| with g standard normal; |g| and u are independent, so
+    E[g_1^4] = E[|g|^4] E[u_1^4], i.e. 3 = m(m+2) E[u_1^4]; E||u||_4^4 = m E[u_1^4]."""
+    Eu14 = 3 / (m * (m + 2))
+    chi_fourth = sp.gamma((m + 4) / sp.Integer(2)) * 4 / sp.gamma(m / sp.Integer(2))  # E|g|^4 = 2^2 G(m/2+2)/G(m/2)
+    return [
+        ("E|g|^4 = m(m+2) (chi moments)", sp.gammasimp(chi_fourth), m * (m + 2)),
+        ("E[u_1^4] = E[g_1^4]/E|g|^4 = 3/(m(m+2))", 3 / (m * (m + 2)), Eu14),
+        ("E||u||_4^4 = m E[u_1^4]", m * Eu14, UNIT_FOURTH_NORM),
+    ]
+
