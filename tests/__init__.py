@@ -1,0 +1,1 @@
+"""polyverify test suite (a package, so tests can share tests/conftest.py constants)."""

@@ -1,0 +1,78 @@
+"""The registry: every formula has a claim, claims are well formed, numerics stays honest."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import theory
+from theory.formulas import registered_formulas
+from verify.registry import all_claims
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _import_all(pkg):
+    for info in pkgutil.iter_modules(pkg.__path__):
+        importlib.import_module(f"{pkg.__name__}.{info.name}")
+
+
+def test_every_theory_formula_has_a_claim():
+    _import_all(theory)
+    covered = {f for c in all_claims() for f in c.formulas}
+    missing = sorted(set(registered_formulas()) - covered)
+    assert not missing, f"formulas with no claim: {missing}"
+
+
+def test_claims_name_registered_formulas():
+    _import_all(theory)
+    known = set(registered_formulas())
+    for c in all_claims():
+        unknown = set(c.formulas) - known
+        assert not unknown, f"{c.id} covers unknown formulas {sorted(unknown)}"
+
+
+def test_claims_are_well_formed():
+    claims = all_claims()
+    assert claims, "no claims registered"
+    for c in claims:
+        assert c.source.section, c.id
+        assert c.domain.assumptions, c.id
+        if c.printed is not None:
+            assert c.printed.text.strip(), f"{c.id}: a printed form must quote the paper"
+        assert {"quick", "full"} & set(c.suites), c.id
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+    return out
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "numerics").glob("*.py")), ids=lambda p: p.name)
+def test_numerics_uses_no_closed_form(path):
+    """A simulation that uses the formula it checks proves nothing: numerics/ may import
+    only theory.validation from theory/."""
+    bad = {i for i in _imports(path) if (i == "theory" or i.startswith("theory.")) and i != "theory.validation"}
+    assert not bad, f"{path.name} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("*/**/*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_eval_of_text(path):
+    if path.parts[-2] == "tests" or ".venv" in path.parts:
+        pytest.skip("tests may name the forbidden calls")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            assert node.func.id not in {"eval", "exec"}, f"{path}: {node.func.id}() at line {node.lineno}"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            assert node.func.attr not in {"parse_expr"}, f"{path}: parse_expr at line {node.lineno}"
