@@ -34,7 +34,8 @@ Resource limits, each checked before the expensive work it protects:
   iteratively before the recursive build starts;
 * numbers: ``**`` with a numeric base is evaluated by SymPy only when the exponent is a small
   rational and the result has at most :data:`MAX_NUMBER_DIGITS` digits (estimated from the
-  operands' sizes first, so ``9**9**9**9`` fails at once); exponents on symbolic bases are bounded
+  operands' sizes first, so ``9**9**9**9`` fails at once; ``sqrt`` and ``exp(c*log(b))``, which
+  SymPy turns into powers, get the same guard); exponents on symbolic bases are bounded
   by :data:`MAX_SYMBOLIC_EXPONENT` (a later ``expand`` would otherwise blow up); the functions that
   SymPy evaluates exactly at numbers (``factorial``, ``binomial``, ``gamma``, ``zeta``,
   ``harmonic``) accept numeric arguments only up to :data:`MAX_SPECIAL_ARGUMENT`; and after every
@@ -77,6 +78,8 @@ __all__ = [
     "MAX_NUMBER_DIGITS",
     "MAX_SYMBOLIC_EXPONENT",
     "MAX_SPECIAL_ARGUMENT",
+    "MAX_ROOT_DIGITS",
+    "MAX_COSTLY_OPERATIONS",
 ]
 
 MAX_TEXT_LENGTH: Final = 20_000
@@ -87,15 +90,22 @@ MAX_DEPTH: Final = 100
 """Deepest bracket nesting and syntax-tree depth accepted."""
 MAX_LITERAL_DIGITS: Final = 1_000
 """Most digits in one integer literal, or in the mantissa or exponent scale of a float."""
-MAX_NUMBER_DIGITS: Final = 10_000
-"""Most decimal digits of any number built while parsing (numerator or denominator)."""
+MAX_NUMBER_DIGITS: Final = 4_000
+"""Most decimal digits of any number built while parsing (numerator or denominator).
+
+Below Python's default limit of 4300 digits for ``int``/``str`` conversion, so every parsed
+expression can be printed."""
 MAX_SYMBOLIC_EXPONENT: Final = 10_000
 """Largest |numeric exponent| on a non-numeric base (``x**10000``)."""
 MAX_SPECIAL_ARGUMENT: Final = 1_000
 """Largest |numeric argument| of factorial, binomial, gamma, zeta and harmonic."""
 
 _MAX_EXPONENT_DENOMINATOR: Final = 100
-_MAX_ROOT_BASE_DIGITS: Final = 300  # exact n-th roots of bigger integers are slow in SymPy
+MAX_ROOT_DIGITS: Final = 100
+"""Most digits of a number under a root or a log (SymPy tests such numbers for perfect powers)."""
+MAX_COSTLY_OPERATIONS: Final = 10
+"""Most roots/logs of numbers with more than :data:`_CHEAP_DIGITS` digits in one expression."""
+_CHEAP_DIGITS: Final = 20
 _MAX_CALL_ARGS: Final = 32
 _MAX_SUM_LIMITS: Final = 4
 _LOG2_10: Final = math.log2(10)
@@ -286,7 +296,7 @@ def _check_result(value: sp.Basic, node: ast.AST) -> sp.Basic:
 def _power_digits(base: sp.Expr, exponent: sp.Rational) -> tuple[float, int]:
     """Estimated digits of the numbers SymPy would compute for ``base**exponent``.
 
-    Returns (digits of the evaluated numeric factors, digits of the largest number that would
+    Returns (digits of the evaluated numeric factors, total digits of the numbers that would
     be rooted). Numeric factors are rationals and rational powers of rationals in ``base``
     (itself or its factors when it is a product); symbolic factors just carry the exponent.
     """
@@ -309,13 +319,55 @@ def _power_digits(base: sp.Expr, exponent: sp.Rational) -> tuple[float, int]:
         size = max(_digits(num.p), _digits(num.q))
         total += size * abs(float(power * exponent))
         if (power * exponent).q > 1:
-            rooted = max(rooted, size)
+            rooted += size
     return total, rooted
 
 
-def _guarded_pow(base: sp.Expr, exponent: sp.Expr, node: ast.AST) -> sp.Expr:
-    """``base**exponent``, refusing before SymPy evaluates a huge or slow number."""
-    if isinstance(exponent, sp.Rational):
+def _radicand_digits(expr: sp.Expr) -> int:
+    """Total digits of the rationals under non-integer rational powers among ``expr``'s factors."""
+    total = 0
+    for factor in sp.Mul.make_args(expr):
+        if (
+            isinstance(factor, sp.Pow)
+            and isinstance(factor.base, sp.Rational)
+            and isinstance(factor.exp, sp.Rational)
+            and factor.exp.q > 1
+        ):
+            total += max(_digits(factor.base.p), _digits(factor.base.q))
+    return total
+
+
+# --------------------------------------------------------------------------- builder
+
+
+class _Builder:
+    def __init__(self, text: str, symbols: Mapping[str, sp.Symbol]) -> None:
+        self.text = text
+        self.symbols = symbols
+        self.costly = 0
+
+    # guards on numbers SymPy would compute
+    def _charge(self, digits: int, what: str, node: ast.AST) -> None:
+        """Roots and logs of numbers: bounded in size, and in number when not small."""
+        if digits > MAX_ROOT_DIGITS:
+            raise ParseError(
+                f"{what} of a number with more than {MAX_ROOT_DIGITS} digits", **_where(node)
+            )
+        if digits > _CHEAP_DIGITS:
+            self.costly += 1
+            if self.costly > MAX_COSTLY_OPERATIONS:
+                raise ParseError(
+                    f"too many roots/logs of large numbers (at most {MAX_COSTLY_OPERATIONS})",
+                    **_where(node),
+                )
+
+    def _check_power(self, base: sp.Expr, exponent: sp.Expr, node: ast.AST) -> None:
+        """Refuse ``base**exponent`` if SymPy would compute a huge number or a slow root."""
+        if base == sp.E:
+            self._check_exp(exponent, node)
+            return
+        if not isinstance(exponent, sp.Rational):
+            return
         p, q = abs(exponent.p), exponent.q
         if p > MAX_SYMBOLIC_EXPONENT or q > _MAX_EXPONENT_DENOMINATOR:
             raise ParseError(
@@ -329,21 +381,28 @@ def _guarded_pow(base: sp.Expr, exponent: sp.Expr, node: ast.AST) -> sp.Expr:
                 f"power too large (about {int(digits)} digits; at most {MAX_NUMBER_DIGITS})",
                 **_where(node),
             )
-        if rooted > _MAX_ROOT_BASE_DIGITS:
-            raise ParseError(
-                f"root of a number with more than {_MAX_ROOT_BASE_DIGITS} digits",
-                **_where(node),
-            )
-    return sp.Pow(base, exponent)
+        if rooted:
+            self._charge(rooted, "root", node)
 
+    def _check_exp(self, argument: sp.Expr, node: ast.AST) -> None:
+        """``exp(c*log(b) + ...)`` evaluates to ``b**c``: guard it like a power."""
+        for term in sp.Add.make_args(argument):
+            coeff, rest = term.as_coeff_Mul()
+            for factor in sp.Mul.make_args(rest):
+                if isinstance(factor, sp.log) and factor.args and factor.args[0].is_number:
+                    self._check_power(factor.args[0], coeff, node)
 
-# --------------------------------------------------------------------------- builder
+    def _pow(self, base: sp.Expr, exponent: sp.Expr, node: ast.AST) -> sp.Expr:
+        self._check_power(base, exponent, node)
+        return sp.Pow(base, exponent)
 
-
-class _Builder:
-    def __init__(self, text: str, symbols: Mapping[str, sp.Symbol]) -> None:
-        self.text = text
-        self.symbols = symbols
+    def _mul(self, left: sp.Expr, right: sp.Expr, node: ast.AST) -> sp.Expr:
+        # SymPy merges roots of numbers (sqrt(a)*sqrt(b) -> sqrt(a*b)) and then tests the
+        # product for perfect powers, which is slow for big numbers: bound the merged size.
+        radicands = _radicand_digits(left) + _radicand_digits(right)
+        if radicands and _radicand_digits(left) and _radicand_digits(right):
+            self._charge(radicands, "product of roots", node)
+        return left * right
 
     def build(self, node: ast.AST) -> sp.Expr:
         if isinstance(node, ast.Expression):
@@ -452,13 +511,13 @@ class _Builder:
         elif isinstance(op, ast.Sub):
             result = left - right
         elif isinstance(op, ast.Mult):
-            result = left * right
+            result = self._mul(left, right, node)
         elif isinstance(op, ast.Div):
             if right == 0:
                 raise ParseError("division by zero", **_where(node))
-            result = left / right
+            result = self._mul(left, self._pow(right, sp.Integer(-1), node), node)
         else:
-            result = _guarded_pow(left, right, node)
+            result = self._pow(left, right, node)
         return _check_result(result, node)
 
     # calls
@@ -501,6 +560,14 @@ class _Builder:
                         f"{name}() of a number larger than {MAX_SPECIAL_ARGUMENT}",
                         **_where(arg_node),
                     )
+        if name == "sqrt":  # a power: the same guard as **
+            return _check_result(self._pow(args[0], sp.Rational(1, 2), node), node)
+        if name == "exp":
+            self._check_exp(args[0], node)
+        if name == "log":
+            for arg, arg_node in zip(args, node.args):
+                if isinstance(arg, sp.Rational):
+                    self._charge(max(_digits(arg.p), _digits(arg.q)), "log", arg_node)
         try:
             result = fn(*args)
         except (TypeError, ValueError, ArithmeticError) as exc:
