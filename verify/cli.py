@@ -186,6 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"polyverify: error: {msg}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into e.g. `head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("polyverify: interrupted; finished results are kept and a rerun resumes", file=sys.stderr)
         return 130
