@@ -314,7 +314,11 @@ def _parse_step(
     try:
         return parse_expression(text, symbols)
     except ParseError as exc:
-        raise DerivationFileError(path, f"{label}: {exc}", line=line) from None
+        where = ""
+        if exc.column is not None:
+            where = f" (expression line {exc.line}, " if exc.line and exc.line > 1 else " ("
+            where += f"column {exc.column} of the expression)"
+        raise DerivationFileError(path, f"{label}: {exc.message}{where}", line=line) from None
 
 
 # --------------------------------------------------------------------------- TOML
