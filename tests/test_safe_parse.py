@@ -265,6 +265,14 @@ def test_moderate_numbers_still_allowed() -> None:
     assert parse("exp(2*log(3))") == 9
 
 
+def test_long_sums_and_products_are_not_too_deep() -> None:
+    terms = [f"{i}*x**{i}" for i in range(1, 151)]
+    assert parse(" + ".join(terms)) == sum(i * x**i for i in range(1, 151))
+    assert parse("*".join(["(x + 1)"] * 150)) == (x + 1) ** 150
+    assert parse("x - y + 2*x/3*y/4 - 1/2/3") == x - y + x * y / 6 - sp.Rational(1, 6)
+    _assert_rejected_fast("(" * 101 + "x" + ")" * 101, match="deeper")
+
+
 # --------------------------------------------------------------------------- properties
 
 

@@ -31,7 +31,8 @@ Resource limits, each checked before the expensive work it protects:
   (whose own ``RecursionError``/``MemoryError``/``SyntaxError`` are caught and re-raised as
   :class:`ParseError` too);
 * the syntax tree's node count (:data:`MAX_NODES`) and depth (:data:`MAX_DEPTH`), computed
-  iteratively before the recursive build starts;
+  iteratively before the recursive build starts (the terms of a long sum or product count as
+  one level: such chains are built iteratively);
 * numbers: ``**`` with a numeric base is evaluated by SymPy only when the exponent is a small
   rational and the result has at most :data:`MAX_NUMBER_DIGITS` digits (estimated from the
   operands' sizes first, so ``9**9**9**9`` fails at once; ``sqrt`` and ``exp(c*log(b))``, which
@@ -269,7 +270,9 @@ def _tree_limits(tree: ast.AST) -> None:
         if depth > MAX_DEPTH:
             raise ParseError(f"expression nested deeper than {MAX_DEPTH} levels", **_where(node))
         for child in ast.iter_child_nodes(node):
-            stack.append((child, depth + 1))
+            # the links of a long sum or product count as one level (see _Builder._binop)
+            flat = child is getattr(node, "left", None) and _same_chain(node, child)
+            stack.append((child, depth if flat else depth + 1))
 
 
 def _check_number(value: sp.Basic, node: ast.AST) -> None:
@@ -335,6 +338,36 @@ def _radicand_digits(expr: sp.Expr) -> int:
         ):
             total += max(_digits(factor.base.p), _digits(factor.base.q))
     return total
+
+
+_ADDITIVE: Final = (ast.Add, ast.Sub)
+_MULTIPLICATIVE: Final = (ast.Mult, ast.Div)
+_OPERATOR_NAMES: Final[Mapping[type, str]] = {
+    ast.BitXor: "'^' (write ** for powers)",
+    ast.FloorDiv: "'//'",
+    ast.Mod: "'%'",
+    ast.MatMult: "'@'",
+    ast.LShift: "'<<'",
+    ast.RShift: "'>>'",
+    ast.BitAnd: "'&'",
+    ast.BitOr: "'|'",
+}
+
+
+def _same_chain(node: ast.AST, left: ast.AST) -> bool:
+    """Is ``left`` (the left operand of ``node``) a link of the same +/- or */÷ chain?"""
+    if not (isinstance(node, ast.BinOp) and isinstance(left, ast.BinOp)):
+        return False
+    for group in (_ADDITIVE, _MULTIPLICATIVE):
+        if isinstance(node.op, group) and isinstance(left.op, group):
+            return True
+    return False
+
+
+def _check_operator(node: ast.BinOp) -> None:
+    if not isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
+        name = _OPERATOR_NAMES.get(type(node.op), type(node.op).__name__)
+        raise _reject(f"operator {name}", node)
 
 
 # --------------------------------------------------------------------------- builder
@@ -491,21 +524,20 @@ class _Builder:
         raise _reject(f"unary operator {op}", node)
 
     def _binop(self, node: ast.BinOp) -> sp.Expr:
+        # A chain a + b - c + ... (or a * b / c ...) is a left-leaning tree as deep as it is
+        # long: walk its left spine iteratively, so long sums and products need no recursion.
+        chain: list[ast.BinOp] = [node]
+        while _same_chain(chain[-1], chain[-1].left):
+            chain.append(chain[-1].left)  # type: ignore[arg-type]
+        for link in chain:
+            _check_operator(link)
+        result = self.build(chain[-1].left)
+        for link in reversed(chain):
+            result = self._apply(link, result, self.build(link.right))
+        return result
+
+    def _apply(self, node: ast.BinOp, left: sp.Expr, right: sp.Expr) -> sp.Expr:
         op = node.op
-        if not isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
-            names = {
-                ast.BitXor: "'^' (write ** for powers)",
-                ast.FloorDiv: "'//'",
-                ast.Mod: "'%'",
-                ast.MatMult: "'@'",
-                ast.LShift: "'<<'",
-                ast.RShift: "'>>'",
-                ast.BitAnd: "'&'",
-                ast.BitOr: "'|'",
-            }
-            raise _reject(f"operator {names.get(type(op), type(op).__name__)}", node)
-        left = self.build(node.left)
-        right = self.build(node.right)
         if isinstance(op, ast.Add):
             result = left + right
         elif isinstance(op, ast.Sub):
