@@ -225,7 +225,7 @@ def test_ten_megabyte_nesting_rejected_by_length() -> None:
 def test_messages_name_the_construct_and_column() -> None:
     err = _assert_rejected_fast("x + y.__class__")
     assert "attribute access" in str(err) and "__class__" in str(err)
-    assert err.column == 5
+    assert err.column == 6
     err = _assert_rejected_fast("n + undeclared")
     assert "undeclared symbol 'undeclared'; declare it under [symbols]" in str(err)
     assert err.column == 5

@@ -231,6 +231,16 @@ def _reject(what: str, node: ast.AST) -> ParseError:
     return ParseError(f"{what} is not allowed", **_where(node))
 
 
+def _attribute_error(node: ast.Attribute) -> ParseError:
+    """Point at the dot of ``value.attr``."""
+    end = getattr(node.value, "end_col_offset", None)
+    same_line = getattr(node.value, "end_lineno", None) == getattr(node, "lineno", None)
+    where = _where(node)
+    if end is not None and same_line:
+        where = {"line": node.value.end_lineno, "column": end + 1}
+    return ParseError(f"attribute access ('.{node.attr}') is not allowed", **where)
+
+
 def _digits(n: int) -> int:
     """Decimal digits of ``|n|`` from the bit length (an upper bound, no conversion)."""
     return int(abs(n).bit_length() / _LOG2_10) + 1
@@ -450,10 +460,9 @@ class _Builder:
             return self._binop(node)
         if isinstance(node, ast.Call):
             return self._call(node)
-        what = _NODE_NAMES.get(type(node), type(node).__name__)
         if isinstance(node, ast.Attribute):
-            what = f"attribute access ('.{node.attr}')"
-        raise _reject(what, node)
+            raise _attribute_error(node)
+        raise _reject(_NODE_NAMES.get(type(node), type(node).__name__), node)
 
     # literals and names
     def _constant(self, node: ast.Constant) -> sp.Expr:
@@ -557,7 +566,7 @@ class _Builder:
         func = node.func
         if not isinstance(func, ast.Name):
             if isinstance(func, ast.Attribute):
-                raise _reject(f"attribute access ('.{func.attr}')", func)
+                raise _attribute_error(func)
             raise _reject("call of a computed object (only plain function names)", node)
         name = func.id
         if name.startswith("__"):
