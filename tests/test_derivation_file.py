@@ -175,7 +175,7 @@ TOML_HEAD = '[symbols]\nn = "positive integer"\n'
         # missing steps / fewer than two steps
         (TOML_HEAD, None, "missing steps"),
         (TOML_HEAD + '[[steps]]\nexpr = "n"\n', 4, "at least two"),
-        (TOML_HEAD + "steps = []\n", None, "missing steps"),
+        ("steps = []\n" + TOML_HEAD, None, "missing steps"),
         (TOML_HEAD + '[[steps]]\nnote = "no expr"\n[[steps]]\nexpr = "n"\n', 3, "missing expr"),
         (TOML_HEAD + '[[steps]]\nexpr = "n"\nexpresion = "n"\n', 5, "unknown key 'expresion'"),
         # bad TOML
@@ -193,6 +193,7 @@ TOML_HEAD = '[symbols]\nn = "positive integer"\n'
         ("[symbols]\nn = 'positive negative'\n", 2, "inconsistent"),
         ("[symbols]\nn = 3\n", 2, "symbols.n"),
         ("steps = 'n'\n", 1, "steps must be an array"),
+        ('[symbols]\nn = "real"\nsteps = ["n", "n"]\n', 3, "before the first [table]"),
     ],
 )
 def test_toml_format_errors(tmp_path: Path, text: str, line: int | None, fragment: str) -> None:

@@ -293,6 +293,17 @@ def test_random_printable_text_only_parse_errors(text: str) -> None:
     assert time.perf_counter() - start < TIME_BOUND
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=40))
+def test_random_unicode_text_only_parse_errors(text: str) -> None:
+    start = time.perf_counter()
+    try:
+        parse(text)
+    except ParseError:
+        pass
+    assert time.perf_counter() - start < TIME_BOUND
+
+
 TOKENS = [
     "x", "y", "n", "1", "2", "0.5", "(", ")", "+", "-", "*", "/", "**", ",", "sqrt(", "log(",
     "factorial(", "binomial(", "zeta(", "gamma(", "Sum(", "(k, 1, n)", "9", "99", "**9", "pi",

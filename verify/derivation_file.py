@@ -384,6 +384,13 @@ def _load_toml(path: Path, text: str) -> Derivation:
     symbols: dict[str, sp.Symbol] = {}
     for name, spec in raw_symbols.items():
         line = where.key("symbols", name)
+        if name in _TOP_KEYS:
+            raise DerivationFileError(
+                path,
+                f"'{name}' is inside [symbols]: top-level keys such as {name} = ... must come "
+                "before the first [table] header",
+                line=line,
+            )
         if isinstance(spec, str):
             assumptions = _words_to_assumptions(path, name, spec.replace(",", " ").split(), line)
         elif isinstance(spec, list) and all(isinstance(w, str) for w in spec):
