@@ -46,3 +46,12 @@ def test_bad_options():
         check_derivation([x])
     with pytest.raises(sp.SympifyError):
         check_identity("x", "x")  # text is never parsed here: see verify.safe_parse
+
+
+def test_nested_sums_and_seed_forwarding():
+    n, m = sp.symbols("n m", positive=True, integer=True)
+    i, j = sp.symbols("i j", positive=True, integer=True)
+    pairs = sp.Sum(sp.Sum(1 / m, (j, i + 1, n)), (i, 1, n - 1))
+    assert check_identity(pairs, n * (n - 1) / (2 * m))
+    assert not check_identity(pairs, n**2 / (2 * m))
+    assert check_derivation([n + n, 2 * n], seed=5)

@@ -116,7 +116,7 @@ def _symbolic_zero(diff: sp.Basic, timeout: float) -> bool:
         return True
     try:
         with _time_limit(timeout):
-            for transform in (sp.expand, sp.cancel, sp.together, sp.simplify):
+            for transform in (sp.expand, sp.cancel, sp.together, sp.simplify, _doit_simplify):
                 d = transform(diff)
                 if d == 0:
                     return True
@@ -125,6 +125,11 @@ def _symbolic_zero(diff: sp.Basic, timeout: float) -> bool:
     except (TypeError, NotImplementedError, RecursionError):
         return False
     return False
+
+
+def _doit_simplify(expr: sp.Basic) -> sp.Basic:
+    """Evaluate unevaluated sums, products and limits, then simplify and expand."""
+    return sp.expand(sp.simplify(expr.doit()))
 
 
 def default_interval(sym: sp.Symbol) -> tuple[float, float]:
@@ -181,6 +186,9 @@ def check_identity(
     if dps < 20:
         raise ValueError(f"dps must satisfy dps >= 20 (high precision); got {dps}")
     diff = lhs_e - rhs_e
+    if diff.has(sp.Sum, sp.Product, sp.Integral, sp.Limit):
+        # the numeric fallback evaluates closed forms where SymPy can find them
+        lhs_e, rhs_e = lhs_e.doit(), rhs_e.doit()
     if symbolic and _symbolic_zero(diff, simplify_timeout):
         return IdentityResult(lhs_e, rhs_e, "proved")
 
@@ -238,8 +246,9 @@ def check_derivation(
     """
     if len(steps) < 2:
         raise ValueError("steps must hold at least two expressions (a chain of equalities)")
+    base_seed = int(options.pop("seed", 0))
     results = tuple(
-        check_identity(steps[idx], steps[idx + 1], seed=idx, **options)
+        check_identity(steps[idx], steps[idx + 1], seed=base_seed + idx, **options)
         for idx in range(len(steps) - 1)
     )
     return DerivationResult(results, tuple(labels))
