@@ -82,7 +82,11 @@ def _single_pspace(X: Any):
 
 def _finite(value: sp.Expr, what: str) -> sp.Expr:
     value = sp.simplify(value)
-    if value.has(sp.oo, -sp.oo, sp.zoo, sp.nan, sp.Integral) or value.is_finite is False:
+    if value.has(sp.Integral):
+        raise ValueError(
+            f"the noise law must have a finite {what} (paper 1 §3.1); SymPy could not evaluate it: {value}"
+        )
+    if value.has(sp.oo, -sp.oo, sp.zoo, sp.nan) or value.is_finite is False:
         raise ValueError(
             f"the noise law must have a finite {what} (paper 1 §3.1 assumes a variance sigma^2 and a "
             f"fourth moment mu_4); got {value}"
@@ -98,12 +102,12 @@ def moment(X: Any, k: int) -> sp.Expr:
     """
     ps = _single_pspace(X)
     if isinstance(ps, SingleFinitePSpace):
-        return sp.simplify(sum(v**k * p for v, p in sps.density(X).dict.items()))
+        return sp.simplify(sp.expand_func(sum(v**k * p for v, p in sps.density(X).dict.items())))
     x = sp.Dummy("x", real=True)
     dist = ps.distribution
     support = dist.set
     value = sp.integrate(x**k * dist.pdf(x), (x, support.inf, support.sup), conds="none")
-    return _finite(value, f"moment of order {k}")
+    return _finite(sp.expand_func(value), f"moment of order {k}")
 
 
 def _check_symmetric(X: Any) -> None:

@@ -921,7 +921,10 @@ def _main_range(law, scale, w, eta) -> float:
 @st.composite
 def _main_point(draw):
     p = draw(_law_point(("bipolar",) + _MC_LAWS, 0.3, 2.0))
-    p["w"] = tuple(float(x) for x in np.asarray(p["w"]) / np.linalg.norm(p["w"]))
+    w = np.asarray(p["w"], dtype=float)
+    if np.count_nonzero(w) < 2:  # keep (w·ξ)^4 random for bipolar noise (a one-hot row makes it constant)
+        w = np.append(w, 0.5)
+    p["w"] = tuple(float(x) for x in w / np.linalg.norm(w))
     p["eta"] = draw(st.sampled_from([0.01, 0.05, 0.1]))
     return p
 
