@@ -74,6 +74,7 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "train",
+    "initial_weights",
     "resolve_device",
     "gradient_flow_time",
     "paper_time",
@@ -164,6 +165,10 @@ class TrainConfig:
     init (default ``1/sqrt(m)``: rows of length ≈ 1, §2.1). ``record_every``: trajectory stride.
     ``tol``: if ``> 0`` (noise-free only), stop once every seed's mean speed
     ``max|ΔW| / (lr · record_every)`` between two records is below ``tol``.
+    ``threads``: CPU threads for torch during the call; ``None`` picks 1 when a step is small
+    (``S n² m < 2²²`` multiply-adds: there, thread synchronisation costs more than it saves and,
+    on a busy machine, slows a step down a hundredfold) and torch's setting otherwise.
+    ``window``: the published "active weight" window of the recorded polysemantic count.
     """
 
     n: int
@@ -185,6 +190,7 @@ class TrainConfig:
     record_every: int = 100
     tol: float = 0.0
     window: tuple[float, float] = (0.8, 1.2)
+    threads: int | None = None
 
     def __post_init__(self) -> None:
         n, m = require_m_ge_n(self.n, self.m)
@@ -235,6 +241,8 @@ class TrainConfig:
         if not 0 <= lo < hi:
             raise ValueError(f"window must satisfy 0 <= lo < hi; got {self.window}")
         object.__setattr__(self, "window", (lo, hi))
+        if self.threads is not None:
+            object.__setattr__(self, "threads", require_int("threads", self.threads, minimum=1))
 
     @property
     def std(self) -> float:
@@ -410,6 +418,12 @@ class _NoiseStream:
         return xi
 
 
+def initial_weights(config: TrainConfig) -> np.ndarray:
+    """The initial ``W`` of every seed, ``(S, n, m)`` float64: i.i.d. ``N(0, init_std^2)`` drawn by a
+    CPU ``torch.Generator`` seeded with the seed (identical on every device)."""
+    return _init(config, "cpu", torch.float64).numpy()
+
+
 def _init(config: TrainConfig, device: str, dtype: torch.dtype) -> torch.Tensor:
     ws = []
     for s in config.seeds:
@@ -446,12 +460,25 @@ def train(config: TrainConfig) -> TrainResult:
     prev_det = torch.are_deterministic_algorithms_enabled()
     prev_warn = torch.is_deterministic_algorithms_warn_only_enabled()
     torch.use_deterministic_algorithms(True, warn_only=True)
+    # interference terms decay geometrically into subnormal floats, which are ~100x slower on
+    # CPUs; flushing them to zero changes values below 1e-38 (float32) only. torch cannot report
+    # the previous setting, so it is switched off again afterwards (torch's default).
+    flushing = torch.set_flush_denormal(True)
+    prev_threads = torch.get_num_threads()
+    threads = config.threads
+    if threads is None:
+        small = len(config.seeds) * config.n**2 * config.m < 2**22
+        threads = 1 if small and device == "cpu" else prev_threads
+    torch.set_num_threads(threads)
     t0 = time.perf_counter()
     try:
         with torch.no_grad():
             result = _train(config, device, dtype)
     finally:
         torch.use_deterministic_algorithms(prev_det, warn_only=prev_warn)
+        if flushing:
+            torch.set_flush_denormal(False)
+        torch.set_num_threads(prev_threads)
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -495,6 +522,11 @@ def _train(config: TrainConfig, device: str, dtype: torch.dtype) -> TrainResult:
             vhat = m2 / (1 - b2**k)
             W = W - lr * mhat / (vhat.sqrt() + config.eps)
         if k % config.record_every == 0 or k == config.steps:
+            if not bool(torch.isfinite(W).all()):
+                raise ValueError(
+                    f"training diverged (non-finite weights) by step {k}: lr={lr} is too large for "
+                    f"this problem (noise={config.to_dict()['noise']}, sigma={config.sigma}); lower lr"
+                )
             record(k)
             if W_prev is not None:
                 speed = (W - W_prev).abs().amax(dim=(1, 2)) / (lr * (k - steps_rec[-2]))
