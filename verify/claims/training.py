@@ -301,7 +301,7 @@ register(
         ),
         notes=(
             "Both forms are the same flow in different units, so both must pass; the check has power: the naive "
-            "reading 'reduced flow at T = ηk with λ = lam' leaves an O(1) error (tests/test_training_claims.py)."
+            "reading 'reduced flow at T = ηk with λ = lam' leaves an O(1) error (tests/test_autoencoder_claims.py)."
         ),
     )
 )

@@ -1,0 +1,88 @@
+"""Tests of the training claims (verify/claims/training.py): they run, and their rules have power."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from verify.claim import Context, Form
+from verify.registry import get_claim
+import verify.claims.training as T
+
+CTX = Context(seed=0, mode="quick", device="cpu", delta=1e-5)
+
+
+def _with(claim, **forms):
+    return dataclasses.replace(claim, **forms)
+
+
+def test_time_map_both_readings_pass_and_naive_reading_fails():
+    claim = get_claim("training.gd_time_map")
+    ev = claim.rule.run(claim, CTX)
+    assert ev.derived.passed and ev.printed.passed
+    wrong = _with(claim, printed=Form(text="reduced flow at T = eta k, lambda = lam", numeric=T.naive_prediction))
+    ev2 = wrong.rule.run(wrong, CTX)
+    assert ev2.derived.passed and not ev2.printed.passed
+
+
+def test_flow_rhs_are_the_same_flow_in_other_units():
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(4, 6)) / np.sqrt(6)
+    np.testing.assert_allclose(T.printed_flow_rhs(W, 0.2), 4 * T.reduced_flow_rhs(W, 0.05), rtol=1e-13, atol=1e-15)
+
+
+def test_rotation_invariance_rejects_a_five_percent_error():
+    claim = get_claim("training.rotation_invariant_fourth_norm")
+    ev = claim.rule.run(claim, CTX)
+    assert ev.derived.passed and not ev.printed.passed  # 3/m is the large-m asymptote only
+    off = Form(text="5% high", expr=claim.derived.expr * 1.05, numeric=lambda n, m, sigma: 1.05 * 3 / (m + 2))
+    wrong = _with(claim, derived=off, printed=None)
+    assert not wrong.rule.run(wrong, CTX).derived.passed
+
+
+def test_noise_trend_has_power():
+    claim = get_claim("training.noise_sparsity_trend")
+    ev = claim.rule.run(claim, CTX)
+    assert ev.derived.passed
+    flipped = dataclasses.replace(claim.rule, laws=(("bipolar", 0), ("normal", +1)))
+    assert not flipped.run(claim, CTX).derived.passed
+
+
+def test_one_dominant_coordinate_rejects_099():
+    claim = get_claim("training.one_dominant_coordinate")
+    assert claim.rule.run(claim, CTX).derived.passed
+    wrong = _with(claim, derived=Form(text="0.99", numeric=lambda: 0.99), printed=None)
+    assert not wrong.rule.run(wrong, CTX).derived.passed
+
+
+def test_polysemantic_count_reports_every_width_and_rule():
+    claim = get_claim("training.polysemantic_count")
+    ev = claim.rule.run(claim, CTX)
+    assert [r["m"] for r in ev.rows] == list(T._SMALL_WIDTHS["quick"])
+    for r in ev.rows:
+        assert {"mean_window_rule", "mean_argmax_rule", "mean_threshold_rule", "derived", "printed"} <= set(r)
+        assert r["ci_lo"] <= r["mean"] <= r["ci_hi"]
+    # power: a count twice the exact expectation is rejected at some width
+    wrong = _with(claim, derived=Form(text="2x", numeric=lambda n, m: 2 * T.expected_polysemantic(n, m)), printed=None)
+    assert not wrong.rule.run(wrong, CTX).derived.passed
+
+
+def test_initial_argmax_wins_runs():
+    claim = get_claim("training.initial_argmax_wins")
+    ev = claim.rule.run(claim, CTX)
+    assert ev.derived.passed
+    assert all(0 <= r["p_rank1"] <= 1 and r["p_rank1"] > r["p_rank2"] for r in ev.rows)
+
+
+def test_full_only_claims_are_registered_out_of_quick():
+    for cid in ("training.fig3_polysemantic", "training.noise_kurtosis_sign"):
+        assert get_claim(cid).suites == frozenset({"full"})
+
+
+@pytest.mark.slow
+def test_kurtosis_sign_full():
+    claim = get_claim("training.noise_kurtosis_sign")
+    ev = claim.rule.run(claim, dataclasses.replace(CTX, mode="full"))
+    assert ev.derived.passed, ev.derived.summary
