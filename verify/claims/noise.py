@@ -617,7 +617,8 @@ class ExpansionOrder:
         def plot(ax) -> None:
             for pidx, label, ys in curves:
                 ax.loglog(etas, ys, "o-" if label == "derived" else "x--", ms=3, lw=0.8,
-                          label=f"{label} (point {pidx})" if pidx == 0 else None)
+                          color="C0" if label == "derived" else "C1",
+                          label=f"{label} form (each drawn point)" if pidx == 0 else None)
             ref = curves[0][2][-1] if curves else 1.0
             ax.loglog(etas, ref * (etas / etas[-1]) ** self.order, "k:", lw=0.8, label=f"slope {self.order}")
             ax.set_xlabel("η")
