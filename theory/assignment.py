@@ -234,15 +234,19 @@ def expansion_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
 
 
 def stay_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
-    """E[1/(K+1)] for K ~ Bin(n-1, p): C(n-1, r)/(r+1) = C(n, r+1)/n, then the binomial theorem."""
-    q = sp.Symbol("q", integer=True, positive=True)  # q = r + 1
+    """E[1/(K+1)] for K ~ Bin(n-1, p): C(n-1, r)/(r+1) = C(n, r+1)/n turns the sum into
+    (1/(np)) sum_{q>=1} C(n,q) p^q (1-p)^(n-q) = (1 - (1-p)^n)/(np) by the binomial theorem; the
+    whole sum is also checked exactly at several n."""
     return [
         ("C(n-1, r)/(r+1) = C(n, r+1)/n", sp.combsimp(sp.binomial(n - 1, _r) / (_r + 1)), sp.combsimp(sp.binomial(n, _r + 1) / n)),
-        (
-            "sum_{q=1}^n C(n,q) p^q (1-p)^(n-q) = 1 - (1-p)^n (binomial theorem minus the q = 0 term)",
-            sp.Sum(sp.binomial(n, q) * _p**q * (1 - _p) ** (n - q), (q, 0, n)).doit() - (1 - _p) ** n,
-            1 - (1 - _p) ** n,
-        ),
+        *[
+            (
+                f"n = {nv}: sum_r C(n-1,r) p^r (1-p)^(n-1-r) / (r+1) = (1-(1-p)^n)/(n p)",
+                sum(sp.binomial(nv - 1, rv) * _p**rv * (1 - _p) ** (nv - 1 - rv) / (rv + 1) for rv in range(nv)),
+                (1 - (1 - _p) ** nv) / (nv * _p),
+            )
+            for nv in (1, 2, 3, 7, 16)
+        ],
         ("so E[1/(K+1)] = (1-(1-p)^n)/(n p), with p = 1/(2m)", ((1 - (1 - _p) ** n) / (n * _p)).subs(_p, 1 / (2 * m)), STAY_BOUND),
         ("first order: 1 - (n-1)/(4m)", _series(STAY_BOUND, 2), 1 - (n - 1) / (4 * m)),
     ]
