@@ -37,13 +37,14 @@ _DONE_MARK = "result.json"
 
 
 def config_key(config: TrainConfig) -> str:
-    """A stable 20-hex-digit key of the full configuration (device and threads excluded: results agree
+    """A stable 20-hex-digit key of the full configuration (device, threads and compact excluded: results agree
     across devices up to floating point, and a sweep may move between them)."""
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig; got {type(config).__name__}")
     d = config.to_dict()
     d.pop("device", None)
     d.pop("threads", None)
+    d.pop("compact", None)
     text = json.dumps(d, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
