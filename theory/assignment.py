@@ -201,10 +201,6 @@ def _series(expr: sp.Expr, order: int = 3) -> sp.Expr:
     return sp.expand(s.subs(_x, 1 / m))
 
 
-def _coeff(series: sp.Expr, power: int) -> sp.Expr:
-    return sp.factor(sp.expand(series * m**power).subs(m, sp.oo) if power == 0 else series.coeff(m, -power))
-
-
 def expansion_table(order: int = 3) -> list[dict[str, sp.Expr]]:
     """Coefficients of 1/m^q (q = 1, 2) for the three forms: displacement, initialisation only, paper.
 

@@ -39,12 +39,11 @@ from theory import assignment as th
 from theory import collisions as coll
 from theory.symbols import m, n
 
-from ..claim import Budget, Claim, Context, Domain, Evidence, FormOutcome, Mode, Source
-from ..claim import Form
+from ..claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
 from ..registry import register
 from ..rules import AllOf, MonteCarloMean, SymbolicRule, draw_examples
 
-__all__ = ["TrainSettings", "TrainedCounts", "OneSidedMean", "train_width"]
+__all__ = ["TrainSettings", "TrainedCounts", "TrainedStay", "OneSidedMean", "train_width"]
 
 _SRC = Source(paper="incidental", section="§2.5", equation="Benign and malign collisions; Fig 3")
 _MODEL = (
