@@ -119,7 +119,7 @@ def _pin_cancelled(steps: list[tuple[str, Any, Any]]) -> list[tuple[str, Any, An
 
 
 def _relu(e: sp.Expr) -> sp.Expr:
-    return (e + sp.Abs(e)) / 2
+    return sp.Piecewise((e, e > 0), (0, True))
 
 
 # --- §2.3: loss, gradient, footnote ------------------------------------------------------
@@ -132,7 +132,7 @@ def loss_instance(
 
     ``pattern`` maps each pair ``(i, j)``, ``i < j``, to whether :math:`W_i\cdot W_j > 0`: on that
     open region ``ReLU(e)`` is ``e`` or ``0`` (``ReLU^2`` is :math:`C^1`, so the gradient is the
-    region's gradient everywhere); without it ``ReLU(e) = (e + |e|)/2``.
+    region's gradient everywhere); without it ``ReLU`` is the ``Piecewise`` ``(e, e > 0), (0, True)``.
     """
     W = sp.Matrix(n_rows, m_cols, lambda r, c: sp.Symbol(f"W_{r + 1}{c + 1}", real=True))
     loss = sp.Integer(0)
