@@ -54,7 +54,7 @@ __all__ = [
     "UNIT_FOURTH_NORM",
     # printed forms that disagree
     "PRINTED_ENCODER_JACOBIAN_TRACE", "PRINTED_XI_PRIME_PART_MINUS", "PRINTED_NORM_SQ_FIRST_ORDER",
-    "PRINTED_FOURTH_MOMENT_INDEX", "PRINTED_MAIN_TEXT_TERM", "XI_PRIME_PART_PLUS_READING",
+    "PRINTED_FOURTH_MOMENT_INDEX", "PRINTED_MAIN_TEXT_TERM",
     "fourth_moment_explicit",
     # numeric API
     "fourth_moment", "a2_norm_xi_moment", "expected_norm_sq_next", "unit_fourth_norm_mean",
@@ -186,9 +186,6 @@ PRINTED_XI_PRIME_PART_MINUS = sigma**2 * (
     1 - 4 * eta * (1 - 4 * eta) * sigma**2 - 4 * eta**2 * (mu4 + (m - 1) * sigma**4)
 )
 """The '−' reading of the printed :math:`\\sigma^2(1 - 4\\eta(1-4\\eta)\\sigma^2 \\pm 4\\eta^2(\\mu_4+(m-1)\\sigma^4))`."""
-XI_PRIME_PART_PLUS_READING = sigma**2 * (
-    1 - 4 * eta * (1 - 4 * eta) * sigma**2 + 4 * eta**2 * (mu4 + (m - 1) * sigma**4)
-)
 
 NORM_SQ_FIRST_ORDER = formula(
     "noise.norm_sq_first_order", -4 * eta * (2 * a + a**2), source=f"{SRC}, App. C.2", printed=False,
@@ -267,6 +264,7 @@ def _rows(w: Any) -> np.ndarray:
 def _moments(sigma2: Any, mu4_: Any) -> tuple[float, float]:
     s2 = require_positive("sigma2", sigma2)
     m4 = require_positive("mu4", mu4_)
+    # relative slack 1e-12: mu4 == sigma2**2 exactly (bipolar noise) may round either way in floats
     if m4 < s2**2 * (1 - 1e-12):
         raise ValueError(f"mu4 must satisfy mu4 >= sigma2**2 (Jensen's inequality); got mu4={m4}, sigma2={s2}")
     return s2, m4
