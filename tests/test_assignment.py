@@ -48,6 +48,7 @@ def test_numeric_functions_match_sympy(nm):
         (th.expected_polysemantic_trained, th.TRAINED_POLYSEMANTIC),
         (th.polysemantic_trained_variance, th.TRAINED_VARIANCE),
         (th.stay_probability_bound, th.STAY_BOUND),
+        (th.gaussian_second_order, th.GAUSSIAN_SECOND_ORDER),
     ]:
         exact = float(sp.N(expr.subs(subs), 40))
         # float64 of a few rational operations (no cancellation beyond ~1e3 ulps): 1e-9 is far
@@ -71,7 +72,8 @@ def test_values_by_hand():
 
 
 @pytest.mark.parametrize(
-    "derivation", [th.displacement_derivation, th.variance_derivation, th.expansion_derivation, th.stay_derivation]
+    "derivation",
+    [th.displacement_derivation, th.variance_derivation, th.expansion_derivation, th.stay_derivation, th.gaussian_second_order_derivation],
 )
 def test_every_derivation_step_holds(derivation):
     for label, lhs, rhs in derivation():
@@ -114,7 +116,7 @@ def test_ratio_to_the_paper_is_within_one_over_n():
     ],
 )
 def test_bad_input_names_the_assumption(args, message):
-    for fn in (th.expected_polysemantic_trained, th.polysemantic_trained_variance, th.stay_probability_bound):
+    for fn in (th.expected_polysemantic_trained, th.polysemantic_trained_variance, th.stay_probability_bound, th.gaussian_second_order):
         with pytest.raises(ValueError, match=message):
             fn(*args)
     rng = np.random.default_rng(0)
@@ -217,6 +219,28 @@ def test_gaussian_process_is_close_to_but_below_the_closed_form():
     c = simulate_displacement(32, 32, trials=4000, rng=np.random.default_rng(4))
     assert abs(c.polysemantic.mean() - th.expected_polysemantic_trained(32, 32)) < 0.2
     assert not mean_interval(c.polysemantic, delta=1e-6).contains(coll.expected_polysemantic(32, 32))
+
+
+def test_bracket_rule_rejects_the_initialisation_only_count():
+    # the bracket check of assignment.gaussian_displacement, with the lower end replaced by the
+    # initialisation-only count and the upper end by 0.95 x it: must fail (power)
+    from verify.claim import Context
+    from verify.registry import get_claim
+
+    claim = get_claim("assignment.gaussian_displacement")
+    bracket = claim.rule.rules[1]
+    wrong = type(bracket)(
+        strategy=bracket.strategy, simulate=bracket.simulate, trials=bracket.trials, examples=type(bracket.examples)(0, 0),
+        pinned=({"n": 32, "m": 32},), value_range=bracket.value_range,
+        lower=lambda n, m: 0.95 * coll.expected_polysemantic(n, m), upper=lambda n, m: coll.expected_polysemantic(n, m),
+    )
+    ctx = Context(seed=0, mode="quick", device="cpu", delta=1e-5)
+    assert not wrong.run(claim, ctx).derived.passed
+    right = type(bracket)(
+        strategy=bracket.strategy, simulate=bracket.simulate, trials=bracket.trials, examples=type(bracket.examples)(0, 0),
+        pinned=({"n": 32, "m": 32},), value_range=bracket.value_range, lower=bracket.lower, upper=bracket.upper,
+    )
+    assert right.run(claim, ctx).derived.passed
 
 
 def test_stay_fraction_respects_the_bound():

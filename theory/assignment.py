@@ -25,9 +25,10 @@ A *cell* is a pair (neuron ``k``, sign ``s``): ``2m`` cells. Assumptions:
 A3 is the idealisation. In the Gaussian process (:mod:`numerics.assignment`) a displaced
 feature goes to its next-largest weight, which is a uniform neuron with a fair sign — except
 that it can never take the opposite-sign cell of a neuron it was pushed off, and contests are
-decided by strength rather than arrival. Both corrections shift the count by well under one
-neuron (measured: ≈0.08 below the closed form at ``m = n`` for ``2 <= n <= 256``; see
-``verify/claims/assignment.py``).
+decided by strength rather than arrival. To second order in ``1/m`` that process has
+:math:`\mathbb E[P] = n(n-1)/(4m) + O(n^4/m^3)` — the paper's :math:`\binom n2\frac1{2m}`, now
+as a count *with* displacement (:func:`gaussian_second_order_derivation`) — and the closed form
+below exceeds it by :math:`n(n-1)/(8m^2)`, under 0.13 neuron for every ``m >= n``.
 
 Derivation (checked step by step in :func:`displacement_derivation`)
 --------------------------------------------------------------------
@@ -90,7 +91,9 @@ __all__ = [
     "TRAINED_FACTORIAL_MOMENT",
     "TRAINED_VARIANCE",
     "STAY_BOUND",
+    "GAUSSIAN_SECOND_ORDER",
     "displacement_derivation",
+    "gaussian_second_order_derivation",
     "variance_derivation",
     "expansion_derivation",
     "stay_derivation",
@@ -98,6 +101,7 @@ __all__ = [
     "expected_polysemantic_trained",
     "polysemantic_trained_variance",
     "stay_probability_bound",
+    "gaussian_second_order",
 ]
 
 _SRC = "paper 1 §1.1, §2.5 (displacement model, derived; not in the paper)"
@@ -147,6 +151,14 @@ STAY_BOUND = formula(
     source="paper 1 §2.5 ('the larger of the two wins out'; derived)",
     printed=False,
     doc="P(feature ends on its initial argmax) <= E[1/(K+1)], K ~ Bin(n-1, 1/(2m)): (2m/n)(1-(1-1/(2m))^n)",
+)
+
+GAUSSIAN_SECOND_ORDER = formula(
+    "assignment.gaussian_second_order",
+    n * (n - 1) / (4 * m),
+    source="paper 1 §2.5 (Gaussian displacement process to second order in 1/m; derived)",
+    printed=False,
+    doc="Gaussian displacement process: E[P] = n(n-1)/(4m) + O(n^4/m^3), no 1/m^2 term",
 )
 
 _INIT_ONLY = m * (1 - 2 * (1 - 1 / (2 * m)) ** n + (1 - 1 / m) ** n)
@@ -229,6 +241,31 @@ def expansion_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
     ]
 
 
+def gaussian_second_order_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
+    """The Gaussian displacement process to order 1/m^2 (module docstring, last section).
+
+    Occupied cells stay occupied (an evicted holder is replaced), so every initially
+    polysemantic neuron stays so: E[P] = E[P_0] + (neurons completed by displaced features).
+    To order 1/m^2 the completions are single moves: a loser (expected number ``D``) moves to
+    its next-largest weight, a uniform neuron other than the one it lost with a fair sign, and
+    completes a neuron when that cell is the free partner of one of the ``n - 2`` other
+    features' cells: probability (n-2)/(2m) to leading order. In the free-cell model the loser
+    may also take the partner on the neuron it lost (``n - 1`` partners): the two differ by
+    D/(2m) = n(n-1)/(8m^2).
+    """
+    losers = n - 2 * m * (1 - (1 - 1 / (2 * m)) ** n)  # n - E[#distinct initial cells]
+    d1 = _series(losers, 2)
+    e0 = _series(_INIT_ONLY)
+    completed = sp.expand(d1 * (n - 2) / (2 * m))
+    return [
+        ("expected losers D = n - E[#distinct initial cells] = n(n-1)/(4m) + O(1/m^2)", d1, n * (n - 1) / (4 * m)),
+        ("completions D (n-2)/(2m) = n(n-1)(n-2)/(8m^2) + O(1/m^3)", completed, n * (n - 1) * (n - 2) / (8 * m**2)),
+        ("E[P] = E[P_0] + completions = n(n-1)/(4m) + O(1/m^3)", sp.expand(e0 + completed), GAUSSIAN_SECOND_ORDER),
+        ("free-cell form minus this, at order 1/m^2: D/(2m) = n(n-1)/(8m^2)", sp.expand(_series(TRAINED_POLYSEMANTIC) - GAUSSIAN_SECOND_ORDER), n * (n - 1) / (8 * m**2)),
+        ("this is the paper's binom(n,2)/(2m), now as a displacement count", GAUSSIAN_SECOND_ORDER, sp.binomial(n, 2).expand(func=True) / (2 * m)),
+    ]
+
+
 def stay_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
     """E[1/(K+1)] for K ~ Bin(n-1, p): C(n-1, r)/(r+1) = C(n, r+1)/n turns the sum into
     (1/(np)) sum_{q>=1} C(n,q) p^q (1-p)^(n-q) = (1 - (1-p)^n)/(np) by the binomial theorem; the
@@ -283,6 +320,12 @@ def polysemantic_trained_variance(n: object, m: object):
         fact = (mm * (mm - 1) * nn * (nn - 1) * (nn - 2) * (nn - 3)) / (2 * mm * (2 * mm - 1) * (2 * mm - 2) * (2 * mm - 3))
     fact = np.where(mm * (mm - 1) == 0, 0.0, fact)  # m = 1 (so n = 1): no pair of neurons
     return _out(mean + fact - mean**2)
+
+
+def gaussian_second_order(n: object, m: object):
+    r"""The Gaussian displacement process's count to second order: :math:`n(n-1)/(4m)` (:data:`GAUSSIAN_SECOND_ORDER`)."""
+    nn, mm = _nm(n, m)
+    return _out(nn * (nn - 1) / (4 * mm))
 
 
 def stay_probability_bound(n: object, m: object):
