@@ -762,18 +762,18 @@ def _eta3_derivation():
         X = sp.symbols(f"z_1:{mm + 1}", real=True)
         a_, s_ = th.dot(W, X), th.norm_sq(X)
         unit = {W[-1] ** 2: 1 - sum(w**2 for w in W[:-1])}
-        sq = sp.expand(((th.NORM_SQ_NEXT_UNIT - 1) ** 2).xreplace({_A: a_, _S: s_}))
-        c3 = sp.Poly(sq, eta).coeff_monomial(eta**3)
-        lhs = th.expect_symmetric(c3, X)
+        # coefficients in η first (polynomials in a, s), then a = W·ξ, s = ||ξ||² in each
+        sq = sp.Poly(sp.expand((th.NORM_SQ_NEXT_UNIT - 1) ** 2), eta)
+        coeff = {k: sq.coeff_monomial(eta**k).xreplace({_A: a_, _S: s_}) for k in range(3)}
+        lhs = th.expect_symmetric(sq.coeff_monomial(eta**3).xreplace({_A: a_, _S: s_}), X)
         rhs = (th.XI_ONLY_ETA3 / eta**3).subs({_E4: th.expect_symmetric(a_**4, X),
                                                 th.E4S: th.expect_symmetric(a_**4 * s_, X)})
         steps.append((f"eta^3 coefficient of E[(||W'||^2-1)^2] = -32(12E[a^4] + E[a^4 s]) (m={mm}, unit row)",
                       sp.expand(lhs).subs(unit), sp.expand(rhs).subs(unit)))
-        c2 = th.expect_symmetric(sp.Poly(sq, eta).coeff_monomial(eta**2), X)
+        c2 = th.expect_symmetric(coeff[2], X)
         steps.append((f"eta^2 coefficient = 16(4 sigma^2 + E[a^4]) (m={mm}, unit row)", sp.expand(c2).subs(unit),
                       sp.expand((th.XI_ONLY_LEADING / eta**2).subs(_E4, th.expect_symmetric(a_**4, X))).subs(unit)))
-        c1 = th.expect_symmetric(sp.Poly(sq, eta).coeff_monomial(eta), X)
-        steps.append((f"no eta^0 or eta^1 term (m={mm})", c1 + sq.subs(eta, 0), 0))
+        steps.append((f"no eta^0 or eta^1 term (m={mm})", sp.expand(coeff[0]) + sp.expand(coeff[1]), 0))
     return steps
 
 
@@ -1143,7 +1143,7 @@ register(
         derived=Form(text=r"\operatorname{sign}\Delta\|w\|_4^4 = -\operatorname{sign}(\mu_4/\sigma^4 - 3)",
                      expr=th.EXCESS_KURTOSIS, numeric=_predicted_direction),
         domain=Domain(assumptions=("unit-norm w, uniform random start", "sigma = 1", "m = 4")),
-        rule=SparsityDrift(laws=_sign_laws, m=4, starts=Budget(256, 1024), steps=25, lr=0.05, batch=2048),
+        rule=SparsityDrift(laws=_sign_laws, m=4, starts=Budget(200, 1024), steps=20, lr=0.05, batch=2048),
         formulas=("noise.excess_kurtosis",),
         notes=(
             "Each run descends the average of (w·ξ)⁴ over its own fixed sample of 2048 noise vectors; with fresh noise "
