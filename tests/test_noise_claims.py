@@ -21,9 +21,9 @@ ERRATA = {
     "noise.norm_sq_first_order",
     "noise.xi_prime_part",
 }
-# claims that take seconds (symbolic expectations up to the sixth moment, projected descent,
-# large Monte Carlo) run in the slow tier only
-SLOW = {"noise.sparsity_sign", "noise.xi_only_orders", "noise.unit_fourth_norm", "noise.expected_norm_sq"}
+# claims that take seconds (projected descent, large Monte Carlo of real SGD steps)
+# run in the slow tier only
+SLOW = {"noise.sparsity_sign", "noise.unit_fourth_norm", "noise.expected_norm_sq"}
 
 CTX = Context(seed=0, mode="quick", device="cpu", delta=1e-5)
 
