@@ -291,11 +291,14 @@ def projected_descent_fourth_moment(
     rng: np.random.Generator,
     device: str = "cpu",
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Projected SGD on :math:`E[(w\cdot\xi)^4]` over the unit sphere, from uniform random starts.
+    r"""Projected gradient descent on a sample estimate of :math:`E[(w\cdot\xi)^4]` over the unit sphere.
 
-    Each step estimates the objective from ``batch`` fresh noise draws per start, takes an
-    autograd gradient step of size ``lr`` and renormalises :math:`w` to unit norm. Returns
-    :math:`\|w\|_4^4` at the start and at the end, one value per start.
+    Each of ``starts`` independent runs begins at a uniform random unit vector and draws its
+    own ``batch`` noise vectors once; it then descends the sample average
+    :math:`\frac1B\sum_b (w\cdot\xi_b)^4` (autograd gradient, step ``lr``) and renormalises
+    :math:`w` after every step. A fixed sample per run (rather than fresh noise per step) keeps
+    step-size noise from biasing the drift; runs are independent, so the spread of the result
+    across runs is a valid sample. Returns :math:`\|w\|_4^4` at the start and at the end.
     """
     m = require_int("m", m, minimum=1)
     starts = require_int("starts", starts, minimum=1)
@@ -305,10 +308,10 @@ def projected_descent_fourth_moment(
     dev = torch.device(device)
     g = rng.standard_normal((starts, m))
     w = torch.tensor(g / np.linalg.norm(g, axis=1, keepdims=True), dtype=torch.float64, device=dev)
+    xi = torch.tensor(noise(rng, (starts, batch, m)), dtype=torch.float64, device=dev)
     q0 = (w**4).sum(dim=1).cpu().numpy()
     for _ in range(steps):
         w.requires_grad_(True)
-        xi = torch.tensor(noise(rng, (starts, batch, m)), dtype=torch.float64, device=dev)
         obj = (torch.einsum("sbm,sm->sb", xi, w) ** 4).mean(dim=1).sum()
         (grad,) = torch.autograd.grad(obj, w)
         with torch.no_grad():
