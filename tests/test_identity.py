@@ -55,3 +55,9 @@ def test_nested_sums_and_seed_forwarding():
     assert check_identity(pairs, n * (n - 1) / (2 * m))
     assert not check_identity(pairs, n**2 / (2 * m))
     assert check_derivation([n + n, 2 * n], seed=5)
+
+
+def test_symbols_that_cancel_still_get_values():
+    a, b = sp.symbols("a b", positive=True)
+    r = check_identity(sp.exp(a) * b - sp.exp(a) * b + sp.gamma(a + 1), a * sp.gamma(a), symbolic=False)
+    assert r.status == "numerically consistent"

@@ -52,3 +52,10 @@ def test_loglog_slope_exact_and_noisy():
     y = 2 * x**2 * (1 + 0.01 * rng.standard_normal(4))
     noisy = loglog_slope(x, y, 0.01 * y, delta=1e-4)
     assert noisy.contains(2.0) and not noisy.contains(2.2)
+
+
+def test_rounding_level_spread_counts_as_none():
+    x = np.full(500, 0.1) + np.where(np.arange(500) % 2 == 0, 1e-18, 0.0)
+    x = (x * 3) / 3  # rounding noise only
+    iv = mean_interval(x, delta=1e-3, value_range=1.0)
+    assert iv.method == "empirical-bernstein" and iv.contains(0.1)

@@ -193,7 +193,8 @@ def check_identity(
         return IdentityResult(lhs_e, rhs_e, "proved")
 
     dom = {(str(k) if not isinstance(k, str) else k): v for k, v in (domain or {}).items()}
-    syms = sorted(diff.free_symbols, key=lambda s: s.name)
+    # every symbol of either side: a symbol that cancels in lhs - rhs still has to be given a value
+    syms = sorted(lhs_e.free_symbols | rhs_e.free_symbols, key=lambda s: s.name)
     rnd = random.Random(seed)
     tol = 10.0 ** (-dps / 2)
     worst = 0.0

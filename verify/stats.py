@@ -94,6 +94,11 @@ def mean_interval(
         raise ValueError("sample holds NaN or infinite values")
     mean = float(x.mean())
     var = float(x.var(ddof=1))
+    # a sample of equal values can show a variance at rounding level (~ (eps |x|)^2); that is
+    # no spread, and a CLT interval of width ~1e-17 would wrongly exclude the exact mean.
+    rounding = 64 * np.finfo(float).eps * float(np.max(np.abs(x)))
+    if var <= rounding**2:
+        var = 0.0
     if var > 0:
         if x.size < MIN_CLT_SAMPLES:
             raise ValueError(
