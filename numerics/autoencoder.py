@@ -80,6 +80,7 @@ __all__ = [
     "paper_time",
     "paper_lambda",
     "loss_and_grad",
+    "grad_sparse_rows",
     "sample_noise",
 ]
 
@@ -304,6 +305,35 @@ def loss_and_grad(
     return rec, grad
 
 
+def grad_sparse_rows(W: torch.Tensor, r: int) -> torch.Tensor:
+    r"""The noise-free reconstruction gradient :math:`(G + G^\top) W` when every row of ``W``
+    has at most ``r`` nonzeros, in :math:`O(S n^2 r^2)` instead of :math:`O(S n^2 m)`.
+
+    With ``(idx, val)`` the ``r`` largest-|.| entries of each row,
+    :math:`Z_{ij} = \sum_{a,b} v_{ia} v_{jb} [k_{ia} = k_{jb}]` and the product ``A W`` is
+    scattered into the columns ``k_{ia}``. Equal to :func:`loss_and_grad`'s gradient (tests).
+    """
+    S, n, _ = W.shape
+    idx = torch.topk(W.abs(), r, dim=2).indices  # (S, n, r)
+    val = torch.gather(W, 2, idx)
+    eq = idx[:, :, None, :, None] == idx[:, None, :, None, :]  # (S, n, n, r, r)
+    Z = (val[:, :, None, :, None] * val[:, None, :, None, :] * eq).sum(dim=(3, 4))
+    eye = torch.eye(n, dtype=W.dtype, device=W.device)
+    R = torch.relu(Z) - eye
+    G = 2 * R * (Z > 0)
+    A = G + G.transpose(1, 2)
+    grad = torch.zeros_like(W)
+    for a in range(r):
+        grad.scatter_add_(2, idx[:, None, :, a].expand(-1, n, -1), A * val[:, None, :, a])
+    return grad
+
+
+_SPARSE_R = 1
+"""Largest row support for which the prox loop uses :func:`grad_sparse_rows`: measured at
+n = 256, K = 300 live columns it is ~2x faster than the dense product for r = 1 and slower
+for r >= 2 (the (n, n, r, r) broadcast)."""
+
+
 def sample_noise(
     law: str | NoiseSampler, shape: tuple[int, ...], *, generator: torch.Generator, dtype: torch.dtype, device: str
 ) -> torch.Tensor:
@@ -514,12 +544,18 @@ def _train(config: TrainConfig, device: str, dtype: torch.dtype) -> TrainResult:
     # gradient (both G^T W and G W vanish there) and stays zero under gd and prox steps, so it can
     # be dropped from the computation without changing any other entry (up to summation order).
     compacting = config.compact and noise is None and config.optimizer in ("gd", "prox")
+    # row-sparse gradients once prox has made every row (at most _SPARSE_R)-sparse; exact
+    sparse_ok = config.compact and noise is None and config.optimizer == "prox"
     S_, n_ = W.shape[0], W.shape[1]
     cols = torch.arange(config.m, device=device).expand(S_, -1).clone()
     k = 0
     for k in range(1, config.steps + 1):
         xi = None if noise is None else noise.next()
-        _, grad = loss_and_grad(W, lam, xi)
+        r = int((W != 0).sum(dim=2).max()) if sparse_ok else _SPARSE_R + 1
+        if r <= _SPARSE_R:
+            grad = grad_sparse_rows(W, max(r, 1))
+        else:
+            _, grad = loss_and_grad(W, lam, xi)
         if config.optimizer == "gd":
             W = W - lr * (grad + lam * torch.sign(W))
         elif config.optimizer == "prox":

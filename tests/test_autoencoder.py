@@ -223,3 +223,20 @@ def test_dead_column_dropping_does_not_change_the_result():
     # float64 summation order may differ once columns are dropped: 1e-12 is ~1e4 ulps of O(1) weights
     np.testing.assert_allclose(a.W, b.W, atol=1e-12)
     np.testing.assert_array_equal(a.polysemantic, b.polysemantic)
+
+
+@pytest.mark.parametrize("r", [1, 2, 3])
+def test_row_sparse_gradient_equals_dense(r):
+    from numerics.autoencoder import grad_sparse_rows
+
+    g = torch.Generator().manual_seed(r)
+    S, n, m = 3, 7, 12
+    W = torch.randn((S, n, m), generator=g, dtype=torch.float64)
+    keep = torch.topk(torch.rand((S, n, m), generator=g, dtype=torch.float64), r, dim=2).indices
+    mask = torch.zeros_like(W).scatter_(2, keep, 1.0)
+    W = W * mask
+    W[0, 1] = 0.0  # a dead row
+    W[1, 2, :] = 0.0
+    W[1, 2, keep[1, 3, 0]] = 0.5  # two rows sharing a neuron
+    _, dense = loss_and_grad(W, 0.0)
+    torch.testing.assert_close(grad_sparse_rows(W, r), dense, rtol=1e-12, atol=1e-12)
