@@ -403,6 +403,14 @@ class TrainSettings:
     tol: float = 1e-4
     record_every: int = 250
     rule: str = "window"
+    wide: TrainSettings | None = None
+    """Settings used instead once ``m >= wide_from * n`` (weaker initial interference allows a
+    larger step there)."""
+    wide_from: float = 4.0
+
+    def at(self, n_: int, m_: int) -> TrainSettings:
+        """The settings for width ``m_`` with ``n_`` features."""
+        return self.wide if (self.wide is not None and m_ >= self.wide_from * n_) else self
 
 
 _TRAINED: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -416,6 +424,7 @@ def train_width(n_: int, m_: int, seeds: Sequence[int], settings: TrainSettings,
     Training is deterministic, so results are kept for the process's lifetime: the claims on
     counts and on stay fractions share one training per width.
     """
+    settings = settings.at(n_, m_)
     key = (n_, m_, tuple(seeds), settings, device)
     if key not in _TRAINED:
         _TRAINED[key] = _train_width(n_, m_, seeds, settings, device)
@@ -460,6 +469,13 @@ def _mixed_sign_share(win: np.ndarray, sgn: np.ndarray, m_: int) -> np.ndarray:
         shared = (pos + neg) >= 2
         out.append(float(((pos == 1) & (neg == 1))[shared].mean()) if shared.any() else 1.0)
     return np.asarray(out)
+
+
+def _describe(s: TrainSettings) -> str:
+    text = f"lam={s.lam}, lr={s.lr}, <= {s.steps} steps"
+    if s.wide is not None:
+        text += f"; from m >= {s.wide_from:g} n: lr={s.wide.lr}, <= {s.wide.steps} steps"
+    return text
 
 
 def _t_interval(x: np.ndarray, delta: float) -> tuple[float, float, float]:
@@ -549,8 +565,8 @@ class TrainedCounts:
             derived=outcome("derived"),
             printed=outcome("printed") if claim.printed is not None else None,
             method=(
-                f"trained plain GD + l1 (lam={self.settings.lam}, lr={self.settings.lr}, <= {self.settings.steps} steps, "
-                f"{self.settings.rule} rule); Student-t interval over seeds at level 1-{ctx.delta:.2e} per width"
+                f"trained plain GD + l1 ({_describe(self.settings)}; {self.settings.rule} rule); "
+                f"Student-t interval over seeds at level 1-{ctx.delta:.2e} per width"
             ),
             columns=tuple(rows[0].keys()) if rows else (),
             rows=rows,
@@ -570,10 +586,12 @@ def _fig3_widths(mode: Mode) -> list[tuple[int, int]]:
 # Plain GD with l1 (lam = 0.05, i.e. the paper's lambda = 0.0125 in its reduced flow): the l1 phase
 # ends by paper time ~1/lambda = 80, i.e. GD time t = 20, 200 steps at lr = 0.1; 3000 steps leave
 # margin for the interference phase. lr = 0.1 diverges at n = m = 256 (initial interference ~ n/m),
-# so the Fig 3 runs use lr = 0.03; there the window-rule count stops changing by step ~2000
-# (measured at n = 256, m = 512: 30 and 34 from step 2000 to 6000), so 4000 steps.
+# so the Fig 3 runs use lr = 0.03 below m = 4n; there the window-rule count stops changing by
+# step ~2000 (measured at n = 256, m = 512: 30 and 34 from step 2000 to 6000), so 4000 steps.
+# From m = 4n on, lr = 0.1 is stable and the count settles by step 500 (measured at m = 1024:
+# 13 and 9 from step 500 to 6000), so 1500 steps.
 _QUICK_SETTINGS = TrainSettings(lam=0.05, lr=0.1, steps=3000)
-_FIG3_SETTINGS = TrainSettings(lam=0.05, lr=0.03, steps=4000)
+_FIG3_SETTINGS = TrainSettings(lam=0.05, lr=0.03, steps=4000, wide=TrainSettings(lam=0.05, lr=0.1, steps=1500))
 
 _PRINTED_FIG3 = Form(
     text=r"\binom{n}{2} \times \frac{1}{2m} \sim \frac{n^2}{4m}",
@@ -675,7 +693,7 @@ class TrainedStay:
         return Evidence(
             derived=FormOutcome(not misses, summary),
             printed=None,
-            method=f"trained plain GD + l1 (lam={self.settings.lam}, lr={self.settings.lr}); Student-t interval over seeds at level 1-{ctx.delta:.2e}",
+            method=f"trained plain GD + l1 ({_describe(self.settings)}); Student-t interval over seeds at level 1-{ctx.delta:.2e}",
             columns=tuple(rows[0].keys()) if rows else (),
             rows=rows,
             comparisons=len(rows),
