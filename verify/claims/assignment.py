@@ -224,7 +224,7 @@ class BracketMean:
             ax.errorbar(xs, [r["mc_mean"] - r["lower"] for r in rows], yerr=[[r["mc_mean"] - r["ci_lo"] for r in rows], [r["ci_hi"] - r["mc_mean"] for r in rows]], fmt="o", label="Gaussian process - n(n-1)/(4m) (interval)")
             ax.plot(xs, [r["upper"] - r["lower"] for r in rows], "_", ms=14, label="free-cell form - n(n-1)/(4m)")
             ax.axhline(0, color="k", lw=0.8)
-            ax.set_xticks(xs, [f"{r['n']},{r['m']}" for r in rows], rotation=45, fontsize=7)
+            ax.set_xticks(xs, [f"({r['n']}, {r['m']})" for r in rows], rotation=45, fontsize=7)
             ax.set_xlabel("(n, m)")
             ax.set_ylabel("polysemantic neurons above n(n-1)/(4m)")
             ax.set_title(claim.id)
