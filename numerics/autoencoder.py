@@ -166,9 +166,9 @@ class TrainConfig:
     init (default ``1/sqrt(m)``: rows of length ≈ 1, §2.1). ``record_every``: trajectory stride.
     ``tol``: if ``> 0`` (noise-free only), stop once every seed's mean speed
     ``max|ΔW| / (lr · record_every)`` between two records is below ``tol``.
-    ``threads``: CPU threads for torch during the call; ``None`` picks 1 when a step is small
-    (``S n² m < 2²²`` multiply-adds: there, thread synchronisation costs more than it saves and,
-    on a busy machine, slows a step down a hundredfold) and torch's setting otherwise.
+    ``threads``: CPU threads for torch during the call; ``None`` picks 1 on CPU (measured here:
+    on a shared 2-core machine intra-op threads slow small steps down up to a hundredfold and
+    large ones 2-6x; parallelise over runs with :mod:`numerics.sweep` instead).
     ``compact``: without noise and for ``gd``/``prox``, drop columns that are exactly zero in
     every row at record steps (they provably stay zero; see ``_train``) — a large saving once
     prox has sparsified the rows. ``window``: the published "active weight" window of the recorded polysemantic count.
@@ -503,8 +503,7 @@ def train(config: TrainConfig) -> TrainResult:
     prev_threads = torch.get_num_threads()
     threads = config.threads
     if threads is None:
-        small = len(config.seeds) * config.n**2 * config.m < 2**22
-        threads = 1 if small and device == "cpu" else prev_threads
+        threads = 1 if device == "cpu" else prev_threads
     torch.set_num_threads(threads)
     t0 = time.perf_counter()
     try:
