@@ -35,7 +35,7 @@ Power-law spectra (§2.4, Theorem 4)
 >>> round(capacity(0.0, 3).capacity_bits, 9)
 3.0
 >>> W = dropout_channel(2, 0.5)
->>> round(mutual_information(np.array([0, 1, 1, 1]) / 3, W), 12) == round(0.5 * np.log2(3), 12)
+>>> bool(abs(mutual_information(np.array([0, 1, 1, 1]) / 3, W) - 0.5 * np.log2(3)) < 1e-12)
 True
 """
 
@@ -129,7 +129,7 @@ def entropy_bits(p: object) -> float:
     """
     a = _law(p)
     nz = a[a > 0]
-    return float(-(nz * np.log2(nz)).sum())
+    return float(-(nz * np.log2(nz)).sum()) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def uniform_law(bits: int, *, include_zero: bool = True) -> np.ndarray:
