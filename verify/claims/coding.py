@@ -948,6 +948,45 @@ _reg(
     )
 )
 
+_mds_low_f = _f(tc.MDS_RATE_LOWER, tc.C_base, sD, sN, sm)
+
+
+def _best_mds_value(bits: int, D: float, N: int, m: int) -> dict[str, float]:
+    k, v = _best_mds(bits, D, N, m)
+    naive = m * (1 - D) ** N * math.log2(2**bits - 1)
+    return {"lo": v, "hi": v, "best_k": k, "per_neuron": v / m, "no_reencoding": naive}
+
+
+_reg(
+    Claim(
+        id="coding.ecc_achievability",
+        title="Eq. 2 achieved by an explicit code: Reed-Solomon re-encoded at every layer",
+        statement="The best [m, k] Reed-Solomon code over GF(2^b - 1), decoded and re-encoded between layers, "
+        "delivers at least (m(1-D) - sqrt(m ln(Nm)/2) - 1) log2(2^b-1) (1 - 1/(Nm))^N bits through N layers "
+        "(Hoeffding), which per neuron tends to (1-D) log2(2^b-1) at every depth, and never more than eq. 2's "
+        "C(1-D) (C = m b).",
+        source=Source(paper=PAPER, section="main text §2; Supp. §2.3", equation="eq. 2"),
+        printed=Form(text=r"C_{dropout} \sim C(1 - D)", expr=tc.ECC_DEPTH_PRINTED, numeric=lambda bits, D, N, m: _ecc_p_f(bits * m, D)),
+        derived=Form(text="(m(1-D) - sqrt(m ln(Nm)/2) - 1) log2(2^b - 1) (1 - 1/(Nm))^N (a lower bound)", expr=tc.MDS_RATE_LOWER,
+                     numeric=lambda bits, D, N, m: _mds_low_f(bits, D, N, m)),
+        domain=Domain(assumptions=("2^b - 1 prime", "2 <= m <= 2^b - 1", "N >= 1", "0 <= D < 1")),
+        rule=AllOf((
+            StepsRule(derived_steps=tc.mds_rate_steps, domain=_DOM, judge_printed=False),
+            IntervalRule(
+                strategy=st.builds(lambda bits, D, N, frac: {"bits": bits, "D": D, "N": N, "m": max(2, round(frac * (2**bits - 1)))},
+                                   st.sampled_from([5, 7]), st.floats(0.0, 0.6), st.integers(1, 50), st.floats(0.05, 1.0)),
+                compute=_best_mds_value,
+                relations={"derived": Relation("lower", tol=lambda **p: FP), "printed": Relation("upper", tol=lambda **p: FP)},
+                examples=Budget(6, 40), pinned=({"bits": 7, "D": 0.3, "N": 50, "m": 127},),
+                tolerance_reason=f"exact binomial tails (floating-point slack {FP:g} bits); the derived form is a lower "
+                "bound, the printed eq. 2 an upper bound (Theorem 3 per layer)",
+            ),
+        )),
+        formulas=("coding.mds_rate_lower",),
+        notes="Column no_reencoding shows m(1-D)^N log2(2^b-1), the information left without re-encoding.",
+    )
+)
+
 # --- §2.4 Theorem 4 and eq. 3 ------------------------------------------------------------
 
 
