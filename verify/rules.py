@@ -156,6 +156,8 @@ class MonteCarloMean:
     examples: Budget
     pinned: tuple[dict[str, Any], ...] = ()
     value_range: Callable[..., float] | None = None
+    figure: Callable[[list[dict[str, Any]]], Callable[[Any], None]] | None = None
+    """Optional custom figure: given the evidence rows, return a function drawing on an Axes."""
 
     def _points(self, claim: Claim, ctx: Context) -> list[dict[str, Any]]:
         return draw_examples(self.strategy, self.examples(ctx.mode), ctx.hypothesis_seed(claim.id), self.pinned)
@@ -203,7 +205,7 @@ class MonteCarloMean:
             columns=columns,
             rows=rows,
             comparisons=len(points) * (1 + (claim.printed is not None)),
-            plot=_plot_mc(rows, claim),
+            plot=self.figure(rows) if self.figure is not None else _plot_mc(rows, claim),
         )
 
 

@@ -161,6 +161,29 @@ register(
     )
 )
 
+def _ratio_figure(rows):
+    """Fig 3 in relative form: simulated count / (n²/(4m)) against m/n, with the exact ratio."""
+
+    def plot(ax) -> None:
+        rows_ = sorted(rows, key=lambda r: r["m"] / r["n"])
+        x = np.array([r["m"] / r["n"] for r in rows_])
+        scale = np.array([r["printed"] for r in rows_])
+        y = np.array([r["mc_mean"] for r in rows_]) / scale
+        err = np.array([[r["mc_mean"] - r["ci_lo"] for r in rows_], [r["ci_hi"] - r["mc_mean"] for r in rows_]]) / scale
+        ax.errorbar(x, y, yerr=err, fmt="o", ms=4, capsize=2, label="Monte Carlo (interval)")
+        ax.plot(x, [r["derived"] / r["printed"] for r in rows_], "s", mfc="none", label="exact finite-size (derived)")
+        grid = np.geomspace(1, max(16, x.max()), 200)
+        ax.plot(grid, (1 - np.exp(-0.5 / grid)) ** 2 / (0.5 / grid) ** 2, "k-", lw=0.8, label="large-n limit of exact")
+        ax.axhline(1.0, color="C1", ls="--", label="printed n²/(4m)")
+        ax.set_xscale("log")
+        ax.set_xlabel("m / n")
+        ax.set_ylabel("E[#polysemantic] / (n²/(4m))")
+        ax.set_title("collisions.expected_polysemantic")
+        ax.legend(fontsize=7)
+
+    return plot
+
+
 _POLY_PINNED = ({"n": 2, "m": 2}, {"n": 64, "m": 64}, {"n": 64, "m": 1024})
 
 register(
@@ -180,7 +203,15 @@ register(
             numeric=lambda n, m: th.expected_polysemantic(n, m, exact=True),
         ),
         domain=_DOMAIN,
-        rule=_mc("polysemantic", lambda n, m: n / 2, pinned=_POLY_PINNED, strategy=_n_le_m(n_max=64, ratio_max=16)),
+        rule=MonteCarloMean(
+            strategy=_n_le_m(n_max=64, ratio_max=16),
+            simulate=_stat("polysemantic"),
+            trials=_TRIALS,
+            examples=Budget(quick=4, full=25),
+            pinned=_POLY_PINNED,
+            value_range=lambda n, m: n / 2,
+            figure=_ratio_figure,
+        ),
         formulas=("collisions.polysemantic_exact", "collisions.polysemantic_printed"),
         notes=(
             "As a finite-size prediction n²/(4m) overstates the count where the paper uses it: at m = n it is "
