@@ -11,7 +11,10 @@ times and then reported in :attr:`SweepOutcome.failed` without affecting the oth
 Executors: local processes by default (``ProcessPoolExecutor``, spawn context, torch limited to
 one thread per worker); any ``Executor`` may be passed instead; with ``scheduler="tcp://host:port"``
 the runs go to a Dask distributed cluster (``distributed`` must be installed; an unreachable
-scheduler is a ``ValueError``).
+scheduler is a ``ValueError``). As with any spawn-based pool, a script that calls
+:func:`run_sweep` with the default executor must guard its entry point with
+``if __name__ == "__main__":`` (otherwise every worker fails to start; the sweep then reports each
+run in ``failed`` instead of hanging).
 """
 
 from __future__ import annotations
