@@ -91,3 +91,11 @@ def test_bad_arguments(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_result(tmp_path, _configs()[0])
     assert torch.get_num_threads() >= 1
+
+
+def test_dask_local_cluster_on_loopback(tmp_path):
+    distributed = pytest.importorskip("distributed")  # optional dependency; skipped where absent
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", processes=True) as cluster:
+        out = run_sweep(_configs(), tmp_path, scheduler=cluster.scheduler_address, progress=False)
+    assert not out.failed and len(out.ran) == 3
+    np.testing.assert_array_equal(load_result(tmp_path, _configs()[2]).W, train(_configs()[2]).W)
