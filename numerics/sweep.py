@@ -109,7 +109,7 @@ def _worker_init() -> None:
     torch.set_num_threads(1)
 
 
-def _dask_executor(scheduler: str, timeout: float) -> cf.Executor:
+def _dask_executor(scheduler: str, timeout: float) -> tuple[cf.Executor, object]:
     try:
         from distributed import Client  # type: ignore[import-not-found]
     except ImportError as exc:
@@ -120,7 +120,7 @@ def _dask_executor(scheduler: str, timeout: float) -> cf.Executor:
         client = Client(scheduler, timeout=timeout)
     except Exception as exc:  # noqa: BLE001 - any connection failure is reported the same way
         raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from exc
-    return client.get_executor()
+    return client.get_executor(), client
 
 
 def run_sweep(
@@ -157,10 +157,9 @@ def run_sweep(
     if not pending:
         return outcome
 
-    owned = executor is None
+    client = None
     if executor is None and scheduler is not None:
-        executor = _dask_executor(scheduler, scheduler_timeout)
-        owned = False
+        executor, client = _dask_executor(scheduler, scheduler_timeout)
     errors: dict[str, str] = {}
     attempts = 0
     bar = None
@@ -202,8 +201,8 @@ def run_sweep(
     finally:
         if bar is not None:
             bar.close()
-        if owned and executor is not None:
-            executor.shutdown(wait=True)
+        if client is not None:
+            client.close()
     outcome.failed = {k: errors[k] for k in pending}
     return outcome
 
