@@ -554,13 +554,13 @@ _reg(
 
 
 def _mean_log(bits: int, shape: str, ratio: float) -> dict[str, float]:
-    law = _law(bits, shape, ratio, False)
+    law = _law(bits, shape, ratio, True)  # full support: H > 0, so the sign is visible
     h = ch.entropy_bits(law)
     return {"lo": h, "hi": h}
 
 
 def _expected_log(bits: int, shape: str, ratio: float, sign: float) -> float:
-    law = _law(bits, shape, ratio, False)
+    law = _law(bits, shape, ratio, True)
     nz = law[law > 0]
     return float(sign * (nz * np.log2(nz)).sum())
 
