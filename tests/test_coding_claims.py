@@ -84,11 +84,9 @@ def test_sandwich_rejects_a_loose_upper_bound():
 
 
 def test_steps_rule_rejects_a_wrong_step():
-    S = sp.Symbol("S", positive=True)
     rule = cc.StepsRule(derived_steps=lambda: [("h2(1/2) = 1.05", tc.binary_entropy(sp.Rational(1, 2)), sp.Rational(105, 100))])
     claim = dataclasses.replace(get_claim("coding.theorem3_domain"), rule=rule)
     assert not rule.run(claim, CTX).derived.passed
-    del S
 
 
 def test_erratum_evidence_names_the_printed_line():
