@@ -40,6 +40,9 @@ class TrainConfig:
     lr: float = 1e-3
     seed: int = 0
     device: str = "auto"
+    threads: int = 1
+    """CPU threads for torch during training (a fixed count keeps runs reproducible and avoids
+    oversubscribing a shared machine); restored afterwards."""
 
     def __post_init__(self) -> None:
         require_int("size", self.size, minimum=4)
@@ -52,6 +55,7 @@ class TrainConfig:
         require_int("batch", self.batch, minimum=1)
         require_positive("lr", self.lr)
         require_int("seed", self.seed, minimum=0)
+        require_int("threads", self.threads, minimum=1)
         if self.device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"device must be one of 'auto', 'cpu', 'cuda'; got {self.device!r}")
 
@@ -100,7 +104,9 @@ def train_autoencoder(cfg: TrainConfig):
     dev = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)
     prev = torch.are_deterministic_algorithms_enabled()
+    prev_threads = torch.get_num_threads()
     torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(cfg.threads)
     try:
         model = _model(cfg).to(dev)
         opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
@@ -115,6 +121,7 @@ def train_autoencoder(cfg: TrainConfig):
             opt.step()
     finally:
         torch.use_deterministic_algorithms(prev)
+        torch.set_num_threads(prev_threads)
     model.eval()
     return model
 
@@ -128,6 +135,8 @@ def layer_activations(model, images: np.ndarray, device: str = "auto") -> list[n
     x = torch.from_numpy(np.asarray(images, dtype=np.float32).reshape(len(images), -1)).to(dev)
     model = model.to(dev).eval()
     store: list[np.ndarray] = []
+    prev_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     hooks = [
         mod.register_forward_hook(lambda _m, _i, out: store.append(out.detach().cpu().numpy().astype(float)))
         for mod in model.modules()
@@ -139,6 +148,7 @@ def layer_activations(model, images: np.ndarray, device: str = "auto") -> list[n
     finally:
         for h in hooks:
             h.remove()
+        torch.set_num_threads(prev_threads)
     return store
 
 
