@@ -117,3 +117,12 @@ def test_every_coding_formula_is_covered():
     ids = {k for k in registered_formulas() if k.startswith("coding.")}
     covered = {f for c in select("coding", suite="full") for f in c.formulas}
     assert ids <= covered, ids - covered
+
+
+def test_gaussian_term_tolerance_rejects_5_percent_off():
+    claim = get_claim("coding.theorem4_gaussian")
+    rule = claim.rule.rules[1]
+    bad = _with_derived(claim, lambda m, bits, alpha: 1.05 * m / 2 * math.log2(2 * math.pi * math.e / 12))
+    rule = dataclasses.replace(rule, pinned=({"m": 30, "bits": 12, "alpha": -2.0},))
+    ev = rule.run(bad, CTX)
+    assert not ev.derived.passed

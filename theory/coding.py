@@ -63,6 +63,8 @@ Theorem 4 and eq. 3 (§2.4) — ``m`` neurons of ``b`` bits (the paper's ``n``) 
     :math:`i^\alpha` — as the Supplement says and as covariance eigenvalues do — then
     :math:`\beta=\alpha/2` and :data:`power_law_capacity` :math:`= C - \tfrac{|\alpha|}{2}m\log_2(m/e)`;
     eq. 3's :math:`C-|\alpha|m\log(m/e)` (:data:`power_law_capacity_printed`) doubles the loss.
+    Gaussian neurons of the same variance add exactly :math:`\tfrac m2\log_2(2\pi e/12)`
+    (:data:`GAUSSIAN_TERM_MATCHED`), within the remark's "at most :math:`\tfrac m2\log(2\pi e)`".
 
 Public API (SymPy forms beside fast numeric functions; every numeric function validates its input):
 :func:`sparse_entropy` ``(n, S, h_elem, *, p_zero=0)``, :func:`compression_rate` ``(S, H)``,
@@ -141,6 +143,9 @@ __all__ = [
     "power_law_capacity_printed",
     "theorem4_printed_steps",
     "theorem4_derived_steps",
+    "GAUSSIAN_TERM_PRINTED",
+    "GAUSSIAN_TERM_MATCHED",
+    "gaussian_term_steps",
     # numeric
     "sparse_entropy",
     "sparse_entropy_error_bound",
@@ -593,6 +598,32 @@ power_law_capacity_printed = formula(
     printed=True,
     doc="C_alpha ~ C - |alpha| m log(m/e) as printed (exact for a standard-deviation exponent)",
 )
+
+GAUSSIAN_TERM_PRINTED = formula(
+    "coding.gaussian_term_printed",
+    m / 2 * log2(2 * sp.pi * sp.E),
+    source=_S24 + " (remark after Theorem 4)",
+    printed=True,
+    doc="Gaussian neurons instead: 'an additive term of at most (m/2) log(2 pi e)'",
+)
+
+GAUSSIAN_TERM_MATCHED = formula(
+    "coding.gaussian_term_matched",
+    m / 2 * log2(2 * sp.pi * sp.E / 12),
+    source=_S24 + " (derived: Gaussian and uniform neurons of equal variance)",
+    printed=False,
+    doc="h(N(0, w^2/12)) - log2 w = (1/2) log2(2 pi e / 12) per neuron (about 0.254 bits)",
+)
+
+
+def gaussian_term_steps() -> list[tuple[str, sp.Expr, sp.Expr]]:
+    """Per neuron of width ``w`` (uniform) or standard deviation ``w/sqrt(12)`` (Gaussian, same variance)."""
+    w = sp.Symbol("w", positive=True)
+    h_gauss = log2(2 * sp.pi * sp.E * w**2 / 12) / 2
+    return [
+        ("h(N(0, w^2/12)) - log2(w) = (1/2) log2(2 pi e/12)", m * (h_gauss - log2(w)), GAUSSIAN_TERM_MATCHED),
+        ("printed bound - matched term = (m/2) log2(12) >= 0", GAUSSIAN_TERM_PRINTED - GAUSSIAN_TERM_MATCHED, m / 2 * log2(12)),
+    ]
 
 
 def theorem4_printed_steps() -> list[tuple[str, sp.Expr, sp.Expr]]:

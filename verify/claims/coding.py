@@ -1094,3 +1094,53 @@ _reg(
         notes="theory.coding.power_law_capacity is this derived form (shared with theory.spectra).",
     )
 )
+
+
+_gm_f = _f(tc.GAUSSIAN_TERM_MATCHED, sm)
+_gp_f = _f(tc.GAUSSIAN_TERM_PRINTED, sm)
+
+
+def _gauss_widths(m: int, bits: int, alpha: float) -> np.ndarray:
+    return 2.0**bits * np.arange(1, m + 1, dtype=float) ** (alpha / 2)
+
+
+def _gauss_minus_uniform(m: int, bits: int, alpha: float) -> dict[str, float]:
+    d = ch.power_law_entropy(m, bits, alpha, law="gaussian") - ch.power_law_entropy(m, bits, alpha, law="uniform")
+    return {"lo": d, "hi": d}
+
+
+def _gauss_tol(m: int, bits: int, alpha: float) -> float:
+    # uniform quantisation: 0 <= H - log2 w <= log2(1 + 1/w); Gaussian quantisation: Sheppard's
+    # second-order term log2(e)/(24 s^2), s = w/sqrt(12), doubled to cover the O(s^-4) remainder
+    w = _gauss_widths(m, bits, alpha)
+    s2 = w**2 / 12
+    return float(np.sum(np.log2(1 + 1 / w)) + np.sum(2 * LOG2E / (24 * s2)))
+
+
+_reg(
+    Claim(
+        id="coding.theorem4_gaussian",
+        title="Theorem 4 with Gaussian neurons: the additive term",
+        statement="Replacing each neuron by a Gaussian 'results in an additive term of at most (m/2) log(2 pi e)'. "
+        "With equal variances the exact term is (m/2) log2(2 pi e/12) (about 0.254 bits per neuron), within the bound.",
+        source=Source(paper=PAPER, section="Supp. §2.4", equation="remark after Theorem 4"),
+        printed=Form(text=r"\text{an additive term of at most } \frac{m}{2} \log(2\pi e)", expr=tc.GAUSSIAN_TERM_PRINTED,
+                     numeric=lambda m, bits, alpha: _gp_f(m)),
+        derived=Form(text="(m/2) log2(2 pi e / 12) (equal variances)", expr=tc.GAUSSIAN_TERM_MATCHED,
+                     numeric=lambda m, bits, alpha: _gm_f(m)),
+        domain=Domain(assumptions=("alpha < 0 (variance exponent)", "2 <= m <= 30", "b = 12 bits")),
+        rule=AllOf((
+            StepsRule(derived_steps=tc.gaussian_term_steps, domain=_DOM, judge_printed=False),
+            IntervalRule(
+                strategy=st.fixed_dictionaries({"m": st.integers(2, 30), "bits": st.just(12), "alpha": st.floats(-2.0, -0.2)}),
+                compute=_gauss_minus_uniform,
+                relations={"derived": Relation("equal", tol=_gauss_tol), "printed": Relation("upper", tol=_gauss_tol)},
+                examples=Budget(3, 20),
+                tolerance_reason="quantisation bounds: log2(1+1/w) per uniform neuron, twice Sheppard's term per Gaussian one",
+            ),
+        )),
+        formulas=("coding.gaussian_term_printed", "coding.gaussian_term_matched"),
+        notes="If the Gaussian's standard deviation equals the uniform neuron's width instead, the term is exactly "
+        "(m/2) log2(2 pi e): the bound is attained, so 'at most' holds with equality in that reading.",
+    )
+)
