@@ -151,8 +151,10 @@ def _draw(sym: sp.Symbol, interval: tuple[float, float], rnd: random.Random) -> 
     x = rnd.uniform(lo, hi)
     if sym.is_positive and x <= 0:
         x = abs(x) + 1e-3
-    # a rational point keeps the evaluation exact up to evalf's precision
-    return sp.Rational(repr(x))
+    # a float point: evalf(subs=...) then evaluates in floating point at the requested
+    # precision (an exact rational point would let SymPy build huge exact powers such as
+    # Rational**Rational before evaluating)
+    return sp.Float(repr(x), 30)
 
 
 def check_identity(
@@ -204,8 +206,8 @@ def check_identity(
         attempts += 1
         subs = {s: _draw(s, dom.get(s.name, default_interval(s)), rnd) for s in syms}
         try:
-            a = sp.N(lhs_e.subs(subs), dps)
-            b = sp.N(rhs_e.subs(subs), dps)
+            a = lhs_e.evalf(dps, subs=subs)
+            b = rhs_e.evalf(dps, subs=subs)
             if not (a.is_number and b.is_number):
                 continue
             ac, bc = complex(a), complex(b)
