@@ -122,7 +122,7 @@ register(
                 MonteCarloMean(
                     strategy=_trajectory_points(160),
                     simulate=_mc(nsp.projection_energy),
-                    trials=Budget(400, 2000),
+                    trials=Budget(8000, 20000),
                     examples=Budget(3, 12),
                     pinned=_NETWORK_PINNED[:1],
                 ),
@@ -167,7 +167,7 @@ register(
                 MonteCarloMean(
                     strategy=_trajectory_points(160),
                     simulate=_mc(nsp.projection_action),
-                    trials=Budget(400, 2000),
+                    trials=Budget(8000, 20000),
                     examples=Budget(3, 12),
                     pinned=_NETWORK_PINNED,
                 ),

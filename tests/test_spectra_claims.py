@@ -1,0 +1,122 @@
+"""Spectra topic, claims: verdicts of the quick suite, power checks, figures, formula coverage."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from theory import spectra as tsp
+from verify.claim import Context
+from verify.claims import spectra as cs
+from verify.registry import get_claim, select
+from verify.runner import run
+
+ERRATA = {
+    "spectra.energy_trace_trick",  # 1/2 tr Sigma drops k/m (and the middle step is (k/2) tr Sigma)
+    "spectra.action_eq4",  # the action is k/(2m) sum ||dA||^2, not sum lambda_k
+    "spectra.eq4_zeta",  # sum lambda_k -> zeta(-alpha), not zeta(-alpha)/2
+    "spectra.zeta_tail",  # the dropped tail is not negligible near alpha = -1
+}
+
+CTX = Context(seed=0, mode="quick", device="cpu", delta=1e-5)
+
+
+def test_quick_claims():
+    claims = select("spectra", suite="quick")
+    rep = run(mode="quick", seed=0, claims=claims, device="cpu")
+    got = {r["claim_id"]: (r["verdict"], r["reason"]) for r in rep.results}
+    assert set(got) == {c.id for c in claims}
+    for cid, (verdict, reason) in got.items():
+        want = "erratum" if cid in ERRATA else "verified"
+        assert verdict == want, f"{cid}: {verdict} ({reason})"
+
+
+def _with_derived(claim, numeric):
+    return dataclasses.replace(claim, derived=dataclasses.replace(claim.derived, numeric=numeric))
+
+
+def test_action_rule_rejects_5_percent_off():
+    claim = get_claim("spectra.action_eq4")
+    rule = claim.rule.rules[1]
+    bad = _with_derived(claim, lambda **p: 1.05 * tsp.expected_action(cs.activations_for(**p), 3))
+    assert not rule.run(bad, CTX).derived.passed
+
+
+def test_energy_rule_rejects_5_percent_off():
+    claim = get_claim("spectra.energy_trace_trick")
+    rule = claim.rule.rules[1]
+    bad = _with_derived(claim, lambda **p: 0.95 * tsp.expected_energy(cs.activations_for(**p), 3))
+    assert not rule.run(bad, CTX).derived.passed
+
+
+def test_tail_rule_would_accept_a_1_percent_claim_but_not_5():
+    claim = get_claim("spectra.zeta_tail")
+    bad = _with_derived(claim, lambda alpha, m: 1.05 * tsp.power_sum_asymptotic(alpha, m))
+    assert not claim.rule.run(bad, CTX).derived.passed
+
+
+def test_fit_recovery_rejects_a_shifted_exponent():
+    claim = get_claim("spectra.power_law_fit")
+
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Shifted(cs.FitRecovery):
+        def run(self, claim, ctx):  # prescribe alpha but generate alpha - 0.1
+            import numerics.spectra as nsp
+
+            real = nsp.synthetic_activations
+
+            def shifted(alpha, m, n, **kw):
+                return real(alpha - 0.1, m, n, **kw)
+
+            nsp.synthetic_activations = shifted
+            try:
+                return super().run(claim, ctx)
+            finally:
+                nsp.synthetic_activations = real
+
+    rule = Shifted(strategy=claim.rule.strategy, examples=claim.rule.examples)
+    ev = rule.run(claim, CTX)
+    assert not ev.derived.passed
+    _draws(ev)
+
+
+def _draws(ev):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ev.plot(ax)
+    assert ax.lines
+    plt.close(fig)
+
+
+def test_eq4_reference_is_zeta_free_and_accurate():
+    for a in (-2.0, -1.05):
+        assert cs._series_reference(a) == pytest.approx(tsp.power_sum(a), rel=1e-6)
+
+
+def test_action_figure_draws():
+    claim = get_claim("spectra.action_eq4")
+    _draws(claim.rule.run(claim, CTX))
+
+
+@pytest.mark.slow
+def test_dropout_trends_full():
+    claim = get_claim("spectra.dropout_trends")
+    ev = claim.rule.run(claim, Context(seed=0, mode="quick", device="cpu", delta=1e-5))
+    assert ev.derived.passed, ev.derived.summary
+    assert "Spearman(dropout, alpha)" in ev.derived.summary
+    assert np.isfinite([r["action_mc"] for r in ev.rows]).all()
+    _draws(ev)
+
+
+def test_every_spectra_formula_is_covered():
+    from theory.formulas import registered_formulas
+
+    ids = {k for k in registered_formulas() if k.startswith("spectra.")}
+    covered = {f for c in select("spectra", suite="full") for f in c.formulas}
+    assert ids <= covered, ids - covered
