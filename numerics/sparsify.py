@@ -119,7 +119,12 @@ def gaussian_init(m: int, *, std: float, rng: np.random.Generator, dtype: Any = 
     r"""``m`` i.i.d. :math:`\mathcal N(0, \mathrm{std}^2)` weights (§2.1: std :math:`\Theta(1/\sqrt m)`)."""
     m_ = require_int("m", m, minimum=1)
     s = require_positive("std", std)
-    return (rng.standard_normal(m_, dtype=np.float64) * s).astype(dtype, copy=False)
+    dt = np.dtype(dtype)
+    if dt == np.float32:  # drawn natively in float32 (a different stream from float64): 4 bytes per weight
+        out = rng.standard_normal(m_, dtype=np.float32)
+        out *= np.float32(s)
+        return out
+    return (rng.standard_normal(m_, dtype=np.float64) * s).astype(dt, copy=False)
 
 
 def velocity(w: np.ndarray, lam: float) -> np.ndarray:
@@ -146,20 +151,43 @@ class SortedMagnitudes:
     two float64 prefix sums, i.e. ``(itemsize + 16)`` bytes per coordinate.
     """
 
+    _CHUNK = 1 << 22
+
     def __init__(self, w0: np.ndarray, *, dtype: Any = np.float64) -> None:
-        x = np.abs(np.asarray(w0)).astype(dtype, copy=False)
-        x = np.sort(x[x > 0])[::-1]
-        self.top = float(x[0])
-        self.d = (self.top - x).astype(dtype, copy=False)  # ascending gaps
-        del x
-        self.p1 = np.zeros(self.d.size + 1)
-        np.cumsum(self.d, dtype=np.float64, out=self.p1[1:])
-        self.p2 = np.zeros(self.d.size + 1)
-        np.cumsum(np.square(self.d, dtype=np.float64), out=self.p2[1:])
+        w = np.asarray(w0)
+        x = np.negative(np.abs(w), dtype=dtype)  # -|w_k|: sorting ascending puts the largest first
+        x = x[x < 0]  # drop zero weights (a copy: w0 is left untouched)
+        x.sort()
+        top = -x[0]
+        self.top = float(top)
+        # gaps d_k = x_1 - x_k = top + (-|w_k|), ascending and contiguous, in place (one `dtype` array)
+        np.add(x, top, out=x)
+        self.d = x
+        n = x.size
+        self.p1 = np.zeros(n + 1)
+        self.p2 = np.zeros(n + 1)
+        acc1 = acc2 = 0.0
+        for lo in range(0, n, self._CHUNK):  # chunked float64 prefix sums: no m-sized temporaries
+            blk = self.d[lo : lo + self._CHUNK].astype(np.float64)
+            c1 = np.cumsum(blk)
+            c1 += acc1
+            self.p1[lo + 1 : lo + 1 + blk.size] = c1
+            np.square(blk, out=blk)
+            c2 = np.cumsum(blk)
+            c2 += acc2
+            self.p2[lo + 1 : lo + 1 + blk.size] = c2
+            acc1, acc2 = float(c1[-1]), float(c2[-1])
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held: the gaps and the two prefix sums."""
+        return int(self.d.nbytes + self.p1.nbytes + self.p2.nbytes)
 
     def count(self, gap: float) -> int:
         """Number of ``k`` with :math:`d_k < \text{gap}`."""
-        return int(np.searchsorted(self.d, gap, side="left"))
+        # compare in the storage dtype: a float64 key would make numpy cast (copy) the whole array
+        key = self.d.dtype.type(min(gap, float(np.finfo(self.d.dtype).max)))
+        return int(np.searchsorted(self.d, key, side="left"))
 
     def sums(self, u: float, a: float) -> tuple[int, float, float]:
         if u <= 0:

@@ -469,20 +469,29 @@ HALFNORMAL_G = formula(
 def halfnormal_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
     r"""Partial moments of the half-normal density :math:`2\varphi` on :math:`(b,\infty)` and
     the limits of the reduced sums: :math:`N(B)/m \to N(b)`, :math:`\sum (x-B)/(\sigma m) \to h`,
-    :math:`\sum (x-B)^2/(\sigma^2 m) \to g`; also :math:`h' = -N`, :math:`g' = -2h`."""
-    f = 2 * _phi(_z)
-    tail = sp.integrate(f, (_z, b, sp.oo))
-    m1 = sp.integrate(_z * f, (_z, b, sp.oo))
-    m2 = sp.integrate(_z**2 * f, (_z, b, sp.oo))
-    return [
-        ("int_b^oo 2 phi = erfc(b/sqrt2)", tail, HALFNORMAL_TAIL),
-        ("int_b^oo z 2 phi = 2 phi(b)", m1, 2 * _phi(b)),
-        ("int_b^oo z^2 2 phi = 2(b phi(b) + Phibar(b))", m2, 2 * b * _phi(b) + HALFNORMAL_TAIL),
-        ("h = M1 - b N", m1 - b * tail, HALFNORMAL_H),
-        ("g = M2 - 2 b M1 + b^2 N", m2 - 2 * b * m1 + b**2 * tail, HALFNORMAL_G),
+    :math:`\sum (x-B)^2/(\sigma^2 m) \to g`; also :math:`h' = -N`, :math:`g' = -2h`.
+
+    Each moment :math:`M_j(b) = \int_b^\infty z^j\,2\varphi(z)\,dz` is established by the
+    fundamental theorem of calculus: its closed form has derivative :math:`-b^j 2\varphi(b)`
+    and tends to 0 as :math:`b\to\infty`.
+    """
+    dens = 2 * _phi(b)
+    m0 = HALFNORMAL_TAIL
+    m1 = 2 * _phi(b)
+    m2 = 2 * b * _phi(b) + HALFNORMAL_TAIL
+    steps = []
+    for j, (name, mj) in enumerate((("erfc(b/sqrt2)", m0), ("2 phi(b)", m1), ("2(b phi(b) + Phibar(b))", m2))):
+        steps.append((f"M_{j} = {name}: d/db M_{j} = -b^{j} 2 phi(b)", sp.diff(mj, b), -(b**j) * dens))
+        steps.append((f"M_{j} = {name}: M_{j} -> 0 as b -> oo", sp.limit(mj, b, sp.oo), sp.Integer(0)))
+    steps += [
+        ("h = M1 - b M0", m1 - b * m0, HALFNORMAL_H),
+        ("g = M2 - 2 b M1 + b^2 M0", m2 - 2 * b * m1 + b**2 * m0, HALFNORMAL_G),
         ("h' = -N", sp.diff(HALFNORMAL_H, b), -HALFNORMAL_TAIL),
         ("g' = -2h", sp.diff(HALFNORMAL_G, b), -2 * HALFNORMAL_H),
+        ("h(0) = sqrt(2/pi) = E|Z|", HALFNORMAL_H.subs(b, 0), sp.sqrt(2 / sp.pi)),
+        ("g(0) = 1 = E[Z^2]", HALFNORMAL_G.subs(b, 0), sp.Integer(1)),
     ]
+    return steps
 
 
 _RV = HALFNORMAL_TAIL * HALFNORMAL_G / HALFNORMAL_H**2 - 1
