@@ -87,8 +87,9 @@ class DerivationResult:
         return "\n".join(lines)
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by the alarm. A BaseException, so that SymPy's internal ``except Exception``
+    clauses cannot swallow it and the time limit always takes effect."""
 
 
 @contextmanager
@@ -100,6 +101,8 @@ def _time_limit(seconds: float):
         return
 
     def handler(signum, frame):  # pragma: no cover - timing dependent
+        # re-arm: if some code swallows the first one, the next alarm follows shortly
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
         raise _Timeout
 
     old = signal.signal(signal.SIGALRM, handler)
