@@ -1,13 +1,53 @@
 """Simulations of the papers' dynamics, computed without their closed forms.
 
-==============  ===========================================================================
-``collisions``  Monte Carlo of the Gaussian initialisation: argmax neurons, collision counts
-==============  ===========================================================================
+=====================  ====================================================================
+module                 contents
+=====================  ====================================================================
+``collisions``         Monte Carlo of the Gaussian initialisation: argmax neurons, collisions
+``assignment``         the final assignment process with displacement (paper 1, Fig 3)
+``sparsify``           one encoding under l1: exact reduced ODE and brute-force integration
+``gradient_flow``      the full n×m gradient flow of paper 1 §2.3 (all three forces)
+``autoencoder``        training the tied autoencoder in PyTorch (batched seeds, l1, noise)
+``metrics``            polysemantic counts and other metrics of trained weights
+``sweep``              sweeps with atomic per-result files that resume after interruption
+``noisy_step``         one noisy SGD step, noise samplers, exact bipolar enumeration
+``channels``           dropout channels, Blahut–Arimoto, sparsified entropies, codes
+``spectra``            eigenspectra, power-law fits, random projections and their action
+``spectra_training``   small dropout autoencoders trained on generated images
+``stimuli``            generated images (moving dot), no downloads
+=====================  ====================================================================
 
 Nothing here imports a closed form from ``theory`` (only ``theory.validation``): a simulation
 that used the formula it checks would prove nothing. ``tests/test_registry.py`` enforces it.
+Torch code takes ``device="auto"|"cpu"|"cuda"``.
 """
 
-from . import collisions
+from . import (
+    assignment,
+    autoencoder,
+    channels,
+    collisions,
+    gradient_flow,
+    metrics,
+    noisy_step,
+    sparsify,
+    spectra,
+    spectra_training,
+    stimuli,
+    sweep,
+)
 
-__all__ = ["collisions"]
+__all__ = [
+    "assignment",
+    "autoencoder",
+    "channels",
+    "collisions",
+    "gradient_flow",
+    "metrics",
+    "noisy_step",
+    "sparsify",
+    "spectra",
+    "spectra_training",
+    "stimuli",
+    "sweep",
+]
