@@ -696,6 +696,8 @@ class LimitConvergence:
     c: float = 0.9
     max_slope: float = -0.5
     final_rtol: float = 0.02
+    limit_value: float | None = None
+    """The b -> oo constant (drawn as a horizontal line)."""
 
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return 0
@@ -737,6 +739,8 @@ class LimitConvergence:
                 ax.plot(taus, sim, "o", ms=3, label=f"reduced ODE, m={m_}")
             dense = np.geomspace(min(taus), max(taus), 80)
             ax.plot(dense, getattr(th.large_m_curve(dense, ell=self.ell, c=self.c), self.observable), "k-", label="m -> oo curve")
+            if self.limit_value is not None:
+                ax.axhline(self.limit_value, color="gray", ls="--", lw=0.8, label=f"limit b -> oo: {self.limit_value:g}")
             ax.set_xscale("log")
             ax.set_xlabel("tau = lam sqrt(m) t")
             ax.set_ylabel(self.observable)
@@ -770,7 +774,7 @@ register(
         printed=Form(text=r"\|W_i(t)\|_1 = \Theta\left(\frac{1}{\lambda t}\right) \text{ (constants assumed to be 1, Fig 2)}", expr=sp.Integer(1)),
         derived=Form(text="lim_{b->oo} tau(b) h(b)/sqrt(g(b))", expr=th.LIMIT_LAM_T_L1, numeric=lambda **p: 1.0),
         domain=_DOMAIN,
-        rule=AllOf((SymbolicRule(derivation=th.limit_derivation), LimitConvergence(observable="lam_t_l1", taus=_CONV_TAUS, grid_m=_grid_conv))),
+        rule=AllOf((SymbolicRule(derivation=th.limit_derivation), LimitConvergence(observable="lam_t_l1", taus=_CONV_TAUS, grid_m=_grid_conv, limit_value=1.0))),
         formulas=("sparsity.limit_lam_t_l1",),
         notes="The printed constant 1 is right in the limit. At tau = 1 (the regime boundary 1/(lam sqrt m)) the "
         "value is about 0.51, at tau = 3 about 0.86: the Theta-curve of Fig 2 is off by up to 2x near the first "
@@ -787,7 +791,7 @@ register(
         printed=Form(text=r"\text{if we approximate the number } m' \text{ of nonzero coordinates as } ||W_i||_1^2", expr=sp.Integer(1)),
         derived=Form(text="lim m'/|W_i|_1^2 = 2", expr=th.LIMIT_MPRIME_RATIO),
         domain=_DOMAIN,
-        rule=AllOf((SymbolicRule(derivation=th.limit_derivation), LimitConvergence(observable="mprime_ratio", taus=_CONV_TAUS, grid_m=_grid_conv))),
+        rule=AllOf((SymbolicRule(derivation=th.limit_derivation), LimitConvergence(observable="mprime_ratio", taus=_CONV_TAUS, grid_m=_grid_conv, limit_value=2.0))),
         formulas=("sparsity.limit_mprime_ratio",),
         notes="The paper's heuristic (all m' weights of size 1/sqrt(m')) has RV = 0; the actual surviving "
         "weights have RV in [pi/2 - 1, 1), so m' = (1 + RV)|W_i|_1^2 / |W_i|^2 is 1.57-2x |W_i|_1^2. The Theta law "
@@ -805,7 +809,7 @@ register(
         printed=None,
         derived=Form(text="lim RV = 1", expr=th.LIMIT_REL_VAR),
         domain=_DOMAIN,
-        rule=AllOf((SymbolicRule(derivation=th.limit_derivation), LimitConvergence(observable="rel_var", taus=_CONV_TAUS, grid_m=_grid_conv))),
+        rule=AllOf((SymbolicRule(derivation=th.limit_derivation), LimitConvergence(observable="rel_var", taus=_CONV_TAUS, grid_m=_grid_conv, limit_value=1.0))),
         formulas=("sparsity.limit_rel_var",),
         notes="Printed: 'Empirically, the relative variance is indeed a constant not too far from 1' (no formula). "
         "Derived: it is not constant; it rises from pi/2 - 1 to 1 in the limit (finite m: it falls again once "
