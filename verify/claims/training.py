@@ -43,6 +43,7 @@ from scipy.integrate import solve_ivp
 
 from numerics import metrics as M
 from numerics.autoencoder import TrainConfig, TrainResult, initial_weights, train
+from theory.assignment import expected_polysemantic_trained
 from theory.collisions import expected_polysemantic
 from theory.symbols import m as m_sym
 
@@ -332,13 +333,6 @@ _SMALL_WIDTHS = {"quick": (16, 32, 64), "full": (16, 24, 32, 48, 64, 96, 128)}
 _SMALL_SEEDS = Budget(quick=200, full=400)
 
 
-def injective_cells_expectation(n: int, m: int) -> float:
-    """Polysemantic count if the n features took n *distinct* (neuron, sign) cells uniformly at
-    random (malign collisions resolved, none left): m·P(both cells of a neuron taken) =
-    n(n-1)/(2(2m-1)). A diagnostic column, not a form under test."""
-    return n * (n - 1) / (2 * (2 * m - 1))
-
-
 @dataclass(frozen=True, kw_only=True)
 class PerWidthMean:
     """Per width ``m``: interval of the mean of a per-seed statistic over trained seeds; each
@@ -416,9 +410,10 @@ def _window_count(res: TrainResult) -> np.ndarray:
 
 def _rule_columns(n: int, m: int, res: TrainResult) -> dict[str, float]:
     """Diagnostics beside the test: the count under each rule (how the rule changes it) and the
-    injective-cells model."""
+    displacement model of :mod:`theory.assignment` (features on distinct (neuron, sign) cells:
+    n(n-1)/(2(2m-1)); under test in ``assignment.trained_counts``)."""
     out = {f"mean_{rule}_rule": float(np.mean(res.metrics[f"polysemantic_{rule}"])) for rule in ("window", "argmax", "threshold")}
-    out["injective_cells_model"] = injective_cells_expectation(n, m)
+    out["displacement_model"] = float(expected_polysemantic_trained(n, m))
     return out
 
 
@@ -460,9 +455,9 @@ register(
         notes=(
             "The collision model places each feature on its initial argmax neuron independently. Training resolves "
             "every malign (same-sign) collision by moving the loser to another neuron, so final features occupy "
-            "distinct (neuron, sign) cells; the column injective_cells_model = n(n-1)/(2(2m-1)) is that model's "
-            "count (a diagnostic, not under test). The window and argmax rules agree on these runs (all rows end "
-            "1-sparse at |w| = 1 - lam/8 ≈ 0.99)."
+            "distinct (neuron, sign) cells; the column displacement_model = n(n-1)/(2(2m-1)) (theory.assignment) is "
+            "that model's count, shown as a diagnostic (it is under test in assignment.trained_counts). The window "
+            "and argmax rules agree on these runs (all rows end 1-sparse at |w| = 1 - lam/8 ≈ 0.99)."
         ),
     )
 )
