@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from theory.validation import require_int, require_positive, require_real
+from theory.validation import require_int, require_positive
 
 __all__ = [
     "SparsifyTrajectory",
@@ -350,7 +350,3 @@ def integrate_euler(w0: Any, lam: Any, t: Any, *, dt: float = 0.5, dtype: Any = 
         nsq[j] = float(cur @ cur)
         mp[j] = float(np.count_nonzero(cur))
     return SparsifyTrajectory(t=steps * h, l1=l1, norm_sq=nsq, m_prime=mp, rel_var=_rel_var(mp, l1, nsq))
-
-
-def _check_time(name: str, value: Any) -> float:  # pragma: no cover - helper kept small
-    return require_real(name, value)
