@@ -611,7 +611,8 @@ _TRAINED_NOTES = (
 _FIG3_MEASURED = (
     "Measured while building this claim (n = 256, 8 seeds per width, window rule; mean ± s.e. against displacement "
     "/ paper / initialisation only): m = 256: 64.6 ± 1.7 against 63.9 / 64 / 39.6; m = 512: 30.4 ± 1.3 against "
-    "31.9 / 32 / 25.0; m = 1024: 13.8 ± 1.0 against 15.9 / 16 / 14.1; m = 2048: 5.1 ± 0.5 against 8.0 / 8 / 7.5. "
+    "31.9 / 32 / 25.0; m = 1024: 13.8 ± 1.0 against 15.9 / 16 / 14.1; m = 2048: 5.1 ± 0.5 against 8.0 / 8 / 7.5; m = 4096 (4 seeds): 3.0 ± 0.8 against 4.0 / 4 / 3.9. "
+    "Not under-training: at m = 2048 the count is fixed from step 500 to 4000 (seeds 0, 1: 4 and 5). "
     "Displacement explains the excess over the initialisation-only count at m <= 2n, where that count is 38% and "
     "22% low; from m = 4n on the trained counts fall below all three forms (2.2 neurons, 14%, at m = 1024; 2.9 "
     "neurons, 36%, at m = 2048), so the paper's 'at large m all agree' does not hold for these settings. Every "
