@@ -16,6 +16,9 @@ Derived here, each from that model:
   .. math:: \mathbb E[P] = m\Big(1 - 2\big(1-\tfrac{1}{2m}\big)^n + \big(1-\tfrac1m\big)^n\Big),
 
   and its variance from the joint law of two neurons (:data:`POLYSEMANTIC_VARIANCE`).
+* with displacement (a loser of a same-sign collision moves to a free cell; derived in
+  :mod:`theory.assignment`, re-exported here as :func:`expected_polysemantic_trained`) the count
+  is :math:`n(n-1)/(2(2m-1))`, the finite-size theory of the trained count (issue: Fig 3);
 * the paper's :math:`\binom n2 \frac{1}{2m} \sim \frac{n^2}{4m}` is the leading term:
   :math:`\lim_{m\to\infty} m\,\mathbb E[P] = n(n-1)/4`. At ``m`` close to ``n`` the exact
   expectation is markedly smaller (about :math:`0.62\,n^2/(4m)` at ``m = n``), because a
@@ -33,6 +36,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .assignment import TRAINED_POLYSEMANTIC as POLYSEMANTIC_TRAINED
+from .assignment import expected_polysemantic_trained
 from .formulas import formula
 from .symbols import k, m, n
 from .validation import require_m_ge_n
@@ -56,6 +61,8 @@ __all__ = [
     "expected_benign",
     "expected_polysemantic",
     "polysemantic_variance",
+    "POLYSEMANTIC_TRAINED",
+    "expected_polysemantic_trained",
 ]
 
 _P1 = "paper 1 §1.1"
