@@ -36,7 +36,10 @@ def test_flow_rhs_are_the_same_flow_in_other_units():
 def test_rotation_invariance_rejects_a_five_percent_error():
     claim = get_claim("training.rotation_invariant_fourth_norm")
     ev = claim.rule.run(claim, CTX)
-    assert ev.derived.passed and not ev.printed.passed  # 3/m is the large-m asymptote only
+    assert ev.derived.passed and ev.printed is None  # the paper's 3/m is only the large-m asymptote
+    # the exact-value reading of 3/m is rejected by the same rule
+    as_exact = Form(text="3/m", numeric=lambda n, m, sigma: 3 / m)
+    assert not _with(claim, derived=as_exact, printed=None).rule.run(_with(claim, derived=as_exact, printed=None), CTX).derived.passed
     off = Form(text="5% high", expr=claim.derived.expr * 1.05, numeric=lambda n, m, sigma: 1.05 * 3 / (m + 2))
     wrong = _with(claim, derived=off, printed=None)
     assert not wrong.rule.run(wrong, CTX).derived.passed
