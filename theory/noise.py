@@ -37,7 +37,7 @@ import sympy as sp
 
 from . import symbols as S
 from .formulas import formula
-from .noise_laws import NoiseLaw, excess_kurtosis
+from .noise_laws import excess_kurtosis
 from .validation import require_int, require_positive
 
 __all__ = [

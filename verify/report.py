@@ -40,8 +40,6 @@ def write_figure(out: Path, claim: Claim, evidence: Evidence | None) -> str | No
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .runner import atomic_write_text  # noqa: F401  (same atomic discipline below)
-
     fig, ax = plt.subplots(figsize=(5.5, 4.0))
     try:
         evidence.plot(ax)

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from numerics import noisy_step as ns
 from theory import noise as th
 from theory import noise_laws as nl
-from theory.symbols import eta, m, mu4, n, sigma
+from theory.symbols import eta, m, mu4, sigma
 
 from ..claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
 from ..registry import register
