@@ -40,14 +40,19 @@ Noise (§3.1): ``noise`` names a law of unit variance scaled by ``sigma`` (``bip
 ``uniform`` on :math:`[-\sqrt3, \sqrt3]`, ``normal``, ``laplace`` with scale :math:`1/\sqrt2`), or
 is a user sampler. ``noise_sharing="per_input"`` (default) draws an independent ξ for each of
 the ``n`` inputs at every step, as the paper's text says ("every time the auto-encoder is run");
-``"shared"`` draws one ξ per step shared by all inputs, as the published code does (the
-published code also shares it across instances; here seeds stay independent so that
-seed-based intervals are valid).
+``"shared"`` draws one ξ per step shared by all inputs *and by all seeds of the batch*, as the
+published code does (one noise vector per step for its 16 instances). That couples the seeds:
+their runs are no longer independent, so an interval computed over seeds (t or CLT) is not
+valid, and a seed's result depends on the whole seed tuple (the shared stream is seeded by
+``(*seeds, 2)``). ``"shared_per_seed"`` draws one ξ per step shared by all inputs but
+independently per seed (seeded by ``(s, 1)`` as per-input noise): the published code's
+within-step sharing with seeds that stay independent, so seed intervals remain valid.
 
 Batching: all seeds train at once as one ``(S, n, m)`` tensor with ``torch.bmm``. Every random
 draw of seed ``s`` comes from its own ``torch.Generator`` (init seeded by ``s``; noise by
-``(s, 1)``) in chunks whose size depends only on ``(n, m)``, so a seed's result does not depend
-on which other seeds share the batch.
+``(s, 1)``) in chunks whose size depends only on ``(n, m)`` and the sharing mode, so a seed's
+result does not depend on which other seeds share the batch — except under
+``noise_sharing="shared"``, whose one noise stream is common to the batch by design.
 """
 
 from __future__ import annotations
@@ -119,6 +124,7 @@ NOISE_LAWS: Mapping[str, NoiseSampler] = {
 """Unit-variance noise laws by name; excess kurtosis −2, −6/5, 0 and +3 respectively."""
 
 _OPTIMIZERS = ("gd", "prox", "adamw")
+_SHARING = ("per_input", "shared", "shared_per_seed")
 _DEVICES = ("auto", "cpu", "cuda")
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -158,7 +164,10 @@ class TrainConfig:
     """Everything that determines a training run (validated on construction).
 
     ``n, m``: features and neurons (``m >= n``, §2.1). ``lam``: l1 coefficient (``>= 0``).
-    ``noise``/``sigma``/``noise_sharing``: hidden-layer noise (§3.1). ``steps``/``lr``/
+    ``noise``/``sigma``/``noise_sharing``: hidden-layer noise (§3.1); ``noise_sharing`` is
+    ``"per_input"`` (the paper's text), ``"shared"`` (one ξ per step for all inputs and all seeds,
+    as the published code: seeds are then coupled and seed intervals invalid) or
+    ``"shared_per_seed"`` (one ξ per step for all inputs, independent per seed). ``steps``/``lr``/
     ``optimizer``: ``"gd"`` plain gradient descent (subgradient ``sign(0) = 0``), ``"prox"``
     proximal gradient (soft-thresholding; exact zeros), ``"adamw"`` as the published code
     (betas 0.9/0.999, eps 1e-8, decoupled ``weight_decay``, default 0.01 as ``torch.optim.AdamW``).
@@ -179,7 +188,7 @@ class TrainConfig:
     lam: float = 0.0
     noise: str | NoiseSampler = "none"
     sigma: float = 0.0
-    noise_sharing: Literal["per_input", "shared"] = "per_input"
+    noise_sharing: Literal["per_input", "shared", "shared_per_seed"] = "per_input"
     steps: int = 1000
     lr: float = 0.01
     optimizer: Literal["gd", "prox", "adamw"] = "gd"
@@ -212,8 +221,8 @@ class TrainConfig:
             raise ValueError(f"noise must be 'none', one of {sorted(NOISE_LAWS)} or a sampler; got {self.noise!r}")
         if self.noise == "none" and self.sigma != 0:
             raise ValueError(f"sigma must be 0 when noise='none' (no noise law to scale); got {self.sigma}")
-        if self.noise_sharing not in ("per_input", "shared"):
-            raise ValueError(f"noise_sharing must be 'per_input' or 'shared'; got {self.noise_sharing!r}")
+        if self.noise_sharing not in _SHARING:
+            raise ValueError(f"noise_sharing must be one of {_SHARING}; got {self.noise_sharing!r}")
         object.__setattr__(self, "steps", require_int("steps", self.steps, minimum=1))
         object.__setattr__(self, "lr", require_positive("lr", self.lr))
         if self.optimizer not in _OPTIMIZERS:
@@ -428,15 +437,20 @@ def _chunk(config: TrainConfig) -> int:
 
 
 class _NoiseStream:
+    """ξ per step, ``(S, rows, m)``: ``rows = n`` per input, 1 when shared across inputs. Under
+    ``"shared"`` one generator (seeded by ``(*seeds, 2)``) feeds every seed the same draws."""
+
     def __init__(self, config: TrainConfig, device: str, dtype: torch.dtype) -> None:
         self.config = config
         self.device = device
         self.dtype = dtype
         self.rows = config.n if config.noise_sharing == "per_input" else 1
+        self.across_seeds = config.noise_sharing == "shared"
+        entropies = [[*config.seeds, 2]] if self.across_seeds else [[s, 1] for s in config.seeds]
         self.gens = []
-        for s in config.seeds:
+        for entropy in entropies:
             g = torch.Generator(device=device)
-            g.manual_seed(int(np.random.SeedSequence([s, 1]).generate_state(1)[0]))
+            g.manual_seed(int(np.random.SeedSequence(entropy).generate_state(1)[0]))
             self.gens.append(g)
         self.chunk = _chunk(config)
         self.buf: torch.Tensor | None = None
@@ -446,7 +460,10 @@ class _NoiseStream:
         if self.pos >= self.chunk:
             shape = (self.chunk, self.rows, self.config.m)
             draws = [sample_noise(self.config.noise, shape, generator=g, dtype=self.dtype, device=self.device) for g in self.gens]
-            self.buf = torch.stack(draws, dim=1) * self.config.sigma  # (chunk, S, rows, m)
+            buf = torch.stack(draws, dim=1) * self.config.sigma  # (chunk, S or 1, rows, m)
+            if self.across_seeds:
+                buf = buf.expand(-1, len(self.config.seeds), -1, -1)
+            self.buf = buf
             self.pos = 0
         xi = self.buf[self.pos]
         self.pos += 1

@@ -32,7 +32,7 @@ def _autograd(W: torch.Tensor, lam: float, xi: torch.Tensor | None):
     return W.grad
 
 
-@pytest.mark.parametrize("sharing", [None, "per_input", "shared"])
+@pytest.mark.parametrize("sharing", [None, "per_input", "shared", "shared_per_seed"])
 def test_analytic_gradient_matches_autograd(sharing):
     g = torch.Generator().manual_seed(3)
     S, n, m, lam = 3, 5, 7, 0.03
@@ -40,7 +40,9 @@ def test_analytic_gradient_matches_autograd(sharing):
     xi = None
     if sharing == "per_input":
         xi = 0.2 * torch.randn((S, n, m), generator=g, dtype=torch.float64)
-    elif sharing == "shared":
+    elif sharing == "shared":  # one xi for all inputs and all seeds, as a broadcast view
+        xi = 0.2 * torch.randn((1, 1, m), generator=g, dtype=torch.float64).expand(S, 1, m)
+    elif sharing == "shared_per_seed":
         xi = 0.2 * torch.randn((S, 1, m), generator=g, dtype=torch.float64)
     _, grad = loss_and_grad(W, lam, xi)
     grad = grad + lam * torch.sign(W)
@@ -122,7 +124,65 @@ def test_shared_noise_differs_from_per_input():
     base = dict(n=6, m=9, noise="normal", sigma=0.1, steps=50, lr=0.02, device="cpu", seeds=(0,))
     a = train(TrainConfig(**base))
     b = train(TrainConfig(noise_sharing="shared", **base))
-    assert not np.array_equal(a.W, b.W)
+    c = train(TrainConfig(noise_sharing="shared_per_seed", **base))
+    assert not np.array_equal(a.W, b.W) and not np.array_equal(a.W, c.W)
+
+
+def _xi_steps(sharing: str, seeds=(0, 1, 2), steps=3, n=5, m=7):
+    from numerics.autoencoder import _NoiseStream
+
+    cfg = TrainConfig(n=n, m=m, noise="normal", sigma=0.3, noise_sharing=sharing, seeds=seeds, device="cpu")
+    stream = _NoiseStream(cfg, "cpu", torch.float64)
+    return [stream.next().clone() for _ in range(steps)]
+
+
+def test_noise_sharing_shapes_and_values():
+    # per input: an independent xi per input (rows differ), per seed, per step
+    per = _xi_steps("per_input")
+    assert per[0].shape == (3, 5, 7)
+    assert not torch.equal(per[0][:, 0], per[0][:, 1]) and not torch.equal(per[0][0], per[0][1])
+    assert not torch.equal(per[0], per[1])
+    # shared (published code): one xi per step, identical for every input and every seed
+    sh = _xi_steps("shared")
+    assert sh[0].shape == (3, 1, 7)  # broadcast over the n inputs in the loss
+    for step in sh:
+        assert torch.equal(step[0], step[1]) and torch.equal(step[0], step[2])
+    assert not torch.equal(sh[0], sh[1])  # a fresh draw at every step
+    # shared per seed: one xi per step for all inputs, different across seeds
+    sps = _xi_steps("shared_per_seed")
+    assert sps[0].shape == (3, 1, 7)
+    assert not torch.equal(sps[0][0], sps[0][1])
+    assert not torch.equal(sps[0], sps[1])
+    # the shared-per-seed stream of a seed does not depend on the other seeds in the batch
+    alone = _xi_steps("shared_per_seed", seeds=(1,))
+    assert all(torch.equal(a[0], b[1]) for a, b in zip(alone, sps))
+
+
+def test_shared_noise_enters_every_input_identically():
+    # with xi shared across inputs, H = W + xi: each row of H - W is the same vector
+    from numerics.autoencoder import _NoiseStream
+
+    cfg = TrainConfig(n=4, m=6, noise="bipolar", sigma=0.1, noise_sharing="shared", seeds=(0, 5), device="cpu")
+    xi = _NoiseStream(cfg, "cpu", torch.float64).next()
+    W = torch.zeros((2, 4, 6), dtype=torch.float64)
+    H = W + xi
+    assert H.shape == (2, 4, 6)
+    assert torch.equal(H[:, 0], H[:, 3]) and torch.equal(H[0], H[1])
+    assert set(torch.unique(xi.abs()).tolist()) == {0.1}
+
+
+@pytest.mark.parametrize("sharing", ["per_input", "shared", "shared_per_seed"])
+def test_noise_sharing_is_deterministic(sharing):
+    base = dict(n=5, m=8, noise="bipolar", sigma=0.1, noise_sharing=sharing, steps=120, lr=0.02, device="cpu",
+                record_every=60)
+    a = train(TrainConfig(seeds=(1, 2), **base))
+    b = train(TrainConfig(seeds=(1, 2), **base))
+    np.testing.assert_array_equal(a.W, b.W)
+    c = train(TrainConfig(seeds=(2,), **base))
+    if sharing == "shared":  # coupled seeds: the stream belongs to the batch, documented
+        assert not np.array_equal(a.W[1], c.W[0])
+    else:  # independent seeds: batch composition does not matter
+        np.testing.assert_array_equal(a.W[1], c.W[0])
 
 
 def test_save_load_round_trip_without_pickle(tmp_path):
