@@ -22,11 +22,12 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,8 +120,11 @@ def _dask_executor(scheduler: str, timeout: float) -> tuple[cf.Executor, object]
     try:
         client = Client(scheduler, timeout=timeout)
     except Exception as exc:  # noqa: BLE001 - any connection failure is reported the same way
-        raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from exc
-    return client.get_executor(), client
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r} within {timeout:g} s: {detail}") from exc
+    # pure=False: a retried run gets a fresh task key (with Dask's default pure=True the retry would
+    # share the failed task's key and return its stored error instead of running again)
+    return client.get_executor(pure=False), client
 
 
 def run_sweep(
@@ -133,12 +137,20 @@ def run_sweep(
     scheduler_timeout: float = 10.0,
     retries: int = 1,
     progress: bool = True,
+    on_done: Callable[[str, TrainConfig], None] | None = None,
 ) -> SweepOutcome:
     """Run every config not already finished under ``out_dir``; return a :class:`SweepOutcome`.
 
-    ``executor`` (any ``concurrent.futures.Executor``) wins over ``scheduler`` (a Dask address),
-    which wins over the default local process pool of ``workers`` processes.
+    ``executor`` (any ``concurrent.futures.Executor``) wins over ``scheduler`` (a Dask address,
+    e.g. ``"tcp://10.0.0.5:8786"``; the connection must succeed within ``scheduler_timeout``
+    seconds, else ``ValueError``), which wins over the default local process pool of ``workers``
+    processes. ``on_done(key, config)`` is called in the calling process as each run is
+    published (not for runs finished before the call).
     """
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise ValueError(f"scheduler must be a Dask scheduler address such as 'tcp://host:8786'; got {scheduler!r}")
+    if not (isinstance(scheduler_timeout, (int, float)) and math.isfinite(scheduler_timeout) and scheduler_timeout > 0):
+        raise ValueError(f"scheduler_timeout must be a positive number of seconds; got {scheduler_timeout!r}")
     cfgs = list(configs)
     for c in cfgs:
         if not isinstance(c, TrainConfig):
@@ -186,11 +198,15 @@ def run_sweep(
                         errors.pop(k, None)
                         if bar is not None:
                             bar.update(1)
+                        if on_done is not None:
+                            on_done(k, keys[k])
                     except Exception as exc:  # noqa: BLE001 - a failed run is reported, not fatal
                         if _finished(out / k):  # published before its worker died
                             outcome.ran.append(k)
                             if bar is not None:
                                 bar.update(1)
+                            if on_done is not None:
+                                on_done(k, keys[k])
                         else:
                             errors[k] = f"{type(exc).__name__}: {exc}"
                             next_pending.append(k)

@@ -93,9 +93,64 @@ def test_bad_arguments(tmp_path):
     assert torch.get_num_threads() >= 1
 
 
-def test_dask_local_cluster_on_loopback(tmp_path):
-    distributed = pytest.importorskip("distributed")  # optional dependency; skipped where absent
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", processes=True) as cluster:
-        out = run_sweep(_configs(), tmp_path, scheduler=cluster.scheduler_address, progress=False)
-    assert not out.failed and len(out.ran) == 3
-    np.testing.assert_array_equal(load_result(tmp_path, _configs()[2]).W, train(_configs()[2]).W)
+def test_dask_local_cluster_on_loopback_with_resume(tmp_path):
+    distributed = pytest.importorskip("distributed")  # optional dependency (in the test extra)
+    import shutil
+
+    cfgs = _configs()
+    seen = []
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", processes=True,
+                                  dashboard_address=None) as cluster:
+        out = run_sweep(cfgs, tmp_path, scheduler=cluster.scheduler_address, progress=False,
+                        on_done=lambda k, c: seen.append(k))
+        assert not out.failed and len(out.ran) == 3 and sorted(seen) == sorted(out.ran)
+        kept = config_key(cfgs[1])
+        stamp = os.stat(tmp_path / kept / "arrays.npz").st_mtime_ns
+        shutil.rmtree(tmp_path / config_key(cfgs[0]))  # an interrupted sweep lost one result
+        out2 = run_sweep(cfgs, tmp_path, scheduler=cluster.scheduler_address, progress=False)
+    assert out2.ran == [config_key(cfgs[0])] and len(out2.done_before) == 2 and not out2.failed
+    assert os.stat(tmp_path / kept / "arrays.npz").st_mtime_ns == stamp  # finished runs not recomputed
+    np.testing.assert_array_equal(load_result(tmp_path, cfgs[2]).W, train(cfgs[2]).W)
+    np.testing.assert_array_equal(load_result(tmp_path, cfgs[0]).W, train(cfgs[0]).W)
+
+
+_CALLS = {"n": 0}
+
+
+def _flaky(shape, *, generator, dtype, device):
+    _CALLS["n"] += 1
+    if _CALLS["n"] == 1:
+        raise RuntimeError("transient worker failure")
+    return torch.randn(shape, generator=generator, dtype=dtype)
+
+
+def test_dask_retry_runs_the_task_again(tmp_path):
+    # an in-process cluster (processes=False) shares _CALLS with the test; the retry must really
+    # run again (a fresh task key), not return the first attempt's stored error
+    distributed = pytest.importorskip("distributed")
+    _CALLS["n"] = 0
+    cfg = TrainConfig(n=3, m=4, noise=_flaky, sigma=0.1, steps=5, seeds=(0,), device="cpu")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        out = run_sweep([cfg], tmp_path, scheduler=cluster.scheduler_address, retries=1, progress=False)
+    assert not out.failed and out.ran == [config_key(cfg)] and _CALLS["n"] >= 2
+
+
+def test_unreachable_scheduler_fails_fast_with_a_clear_message(tmp_path):
+    pytest.importorskip("distributed")
+    import socket
+    import time
+
+    with socket.socket() as sock:  # a loopback port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match=r"cannot reach the Dask scheduler at 'tcp://127\.0\.0\.1:\d+' within 1 s"):
+        run_sweep(_configs(), tmp_path, scheduler=f"tcp://127.0.0.1:{port}", scheduler_timeout=1.0, progress=False)
+    assert time.perf_counter() - t0 < 15  # the 1 s connect timeout bounds it (plus Dask's retry back-off)
+    for bad in ("", "   ", 8786):
+        with pytest.raises(ValueError, match="scheduler"):
+            run_sweep(_configs(), tmp_path, scheduler=bad, progress=False)
+    with pytest.raises(ValueError, match="scheduler_timeout"):
+        run_sweep(_configs(), tmp_path, scheduler="tcp://127.0.0.1:1", scheduler_timeout=0, progress=False)
+    assert not any(p.name.startswith(".tmp-") for p in tmp_path.iterdir())
