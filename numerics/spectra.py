@@ -33,6 +33,7 @@ __all__ = [
     "eigenspectrum",
     "subsample_stride",
     "fit_power_law",
+    "window_resolved",
     "synthetic_activations",
     "smooth_trajectory",
     "random_projections",
@@ -81,7 +82,9 @@ def eigenspectrum(
     Every ``s``-th unit is kept (:func:`subsample_stride`) so the dimension is below ``max_dim``;
     PCA uses sklearn's randomized SVD with ``n_components`` (default ``min(1000, dim)``), seeded
     by ``seed``, on ``threads`` BLAS threads (``None``: the library default).
-    Raises ``ValueError`` for NaN, constant activations, or fewer samples than components.
+    Raises ``ValueError`` naming the assumption for: a non-2-D array or fewer than 2 samples,
+    NaN or infinite values, constant activations (every unit of zero variance), fewer samples
+    than components (``n_samples >= n_components``), ``n_components > min(1000, dim)``.
     """
     from sklearn.decomposition import PCA
 
@@ -93,7 +96,8 @@ def eigenspectrum(
         raise ValueError(f"n_components must satisfy n_components <= min(1000, dim) = {min(MAX_COMPONENTS, dim)}; got {nc}")
     if x.shape[0] < nc:
         raise ValueError(
-            f"acts must have at least n_components samples (rows) for a PCA of {nc} components; got {x.shape[0]}"
+            f"acts must satisfy n_samples >= n_components (at least n_components samples, rows, for a PCA of "
+            f"{nc} components); got n_samples={x.shape[0]}"
         )
     if not np.any(np.ptp(x, axis=0) > 0):
         raise ValueError("acts must not be constant (every unit has zero variance)")
@@ -101,6 +105,19 @@ def eigenspectrum(
     with threadpool_limits(limits=threads):  # oversubscribed BLAS threads slow this 10-30x
         pca.fit(x)
     return np.asarray(pca.explained_variance_, dtype=float)
+
+
+def _rounding_floor(lam: np.ndarray) -> float:
+    return lam.size * np.finfo(float).eps * float(np.max(np.abs(lam))) if lam.size else 0.0
+
+
+def window_resolved(eigvals: Any, lo: int = 10, hi: int = 50) -> bool:
+    """Whether components ``lo..hi`` exist, are finite and lie above the rounding level
+    ``len(eigvals) * eps * max(eigvals)`` — the conditions :func:`fit_power_law` requires of them."""
+    lam = np.asarray(eigvals, dtype=float).ravel()
+    if lam.size < hi or not np.all(np.isfinite(lam)):
+        return False
+    return bool(np.all(lam[lo - 1 : hi] > max(_rounding_floor(lam), 0.0)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,6 +153,12 @@ class PowerLawFit:
 def fit_power_law(eigvals: Any, lo: int = 10, hi: int = 50, *, level: float = 0.95) -> PowerLawFit:
     """Huber regression of ``log eigvals[i-1]`` on ``log i`` for ``i = lo..hi`` (1-based, inclusive).
 
+    Raises ``ValueError`` naming the assumption for: ``lo < 1``, ``lo >= hi - 1`` (fewer than 3
+    components in the window), ``hi > len(eigvals)`` (a window beyond the spectrum), ``eigvals``
+    not 1-D, NaN or infinite eigenvalues, eigenvalues in the window that are non-positive or at
+    rounding level (``<= len(eigvals) eps max(eigvals)``: rank-deficient or constant
+    activations), ``level`` outside (0, 1).
+
     >>> lam = np.arange(1, 101, dtype=float) ** -1.3
     >>> round(fit_power_law(lam).alpha, 6)
     -1.3
@@ -147,7 +170,9 @@ def fit_power_law(eigvals: Any, lo: int = 10, hi: int = 50, *, level: float = 0.
     if lo_ >= hi_ - 1:
         raise ValueError(f"lo and hi must satisfy lo < hi - 1 (at least 3 components to fit); got lo={lo_}, hi={hi_}")
     lev = require_in_interval("level", level, 0.0, 1.0, closed_lo=False, closed_hi=False)
-    lam = np.asarray(eigvals, dtype=float).ravel()
+    lam = np.asarray(eigvals, dtype=float)
+    if lam.ndim != 1:
+        raise ValueError(f"eigvals must be a 1-D array of explained variances; got shape {lam.shape}")
     if hi_ > lam.size:
         raise ValueError(f"hi must satisfy hi <= len(eigvals) (fit window within the spectrum); got hi={hi_}, len={lam.size}")
     if not np.all(np.isfinite(lam)):
@@ -155,6 +180,13 @@ def fit_power_law(eigvals: Any, lo: int = 10, hi: int = 50, *, level: float = 0.
     window = lam[lo_ - 1 : hi_]
     if np.any(window <= 0):
         raise ValueError("eigvals must be positive over the fit window (log of a non-positive variance)")
+    floor = _rounding_floor(lam)
+    if np.any(window <= floor):
+        # PCA eigenvalues are accurate to ~ n eps lambda_max: below that the log is rounding noise
+        raise ValueError(
+            "eigvals must exceed the rounding level len(eigvals) * eps * max(eigvals) over the fit window "
+            f"(= {floor:.2e}; numerically zero variances: rank-deficient or constant activations)"
+        )
     u = np.log(np.arange(lo_, hi_ + 1, dtype=float))
     v = np.log(window)
     # alpha=0: no ridge penalty on the slope (sklearn's default 1e-4 would shrink it)

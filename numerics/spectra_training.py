@@ -20,7 +20,7 @@ import numpy as np
 
 from theory.validation import require_in_interval, require_int, require_positive
 
-from .spectra import eigenspectrum, fit_power_law, projection_action
+from .spectra import eigenspectrum, fit_power_law, projection_action, window_resolved
 from .stimuli import moving_dot_frames, random_dot_images
 
 __all__ = ["TrainConfig", "LayerResult", "resolve_device", "train_autoencoder", "layer_activations", "analyze_network"]
@@ -183,7 +183,7 @@ def analyze_network(
         ev = np.zeros(0)
         if live.shape[1] > hi:
             ev = eigenspectrum(live, n_components=min(live.shape[1], n), seed=cfg.seed)
-            if np.all(ev[lo - 1 : hi] > 0):
+            if window_resolved(ev, lo, hi):
                 f = fit_power_law(ev, lo, hi)
                 alpha, ci = f.alpha, (f.ci_lo, f.ci_hi)
         action = projection_action(acts, k=k, trials=projections, rng=rng)

@@ -35,6 +35,8 @@ def test_fit_ignores_an_outlier_in_the_window():
     "kwargs, msg",
     [
         ({"lo": 10, "hi": 10}, "lo < hi - 1"),
+        ({"lo": 10, "hi": 11}, "lo < hi - 1"),
+        ({"lo": 98, "hi": 120}, "fit window within the spectrum"),
         ({"lo": 20, "hi": 10}, "lo < hi - 1"),
         ({"lo": 10, "hi": 500}, "fit window within the spectrum"),
         ({"lo": 0, "hi": 50}, "lo must satisfy lo >= 1"),
@@ -54,6 +56,25 @@ def test_fit_bad_values():
     lam[20] = 0.0
     with pytest.raises(ValueError, match="positive"):
         ns.fit_power_law(lam)
+    with pytest.raises(ValueError, match="1-D"):
+        ns.fit_power_law(np.ones((10, 10)))
+    with pytest.raises(ValueError, match="fit window within the spectrum"):
+        ns.fit_power_law(np.zeros(0))
+
+
+def test_constant_and_rank_deficient_activations_are_refused_end_to_end():
+    """Constant activations stop at the PCA; rank-deficient ones (rank 5 < hi) at the fit."""
+    with pytest.raises(ValueError, match="constant"):
+        ns.eigenspectrum(np.full((100, 60), 0.3))
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((200, 5)) @ rng.standard_normal((5, 60))
+    ev = ns.eigenspectrum(x)
+    with pytest.raises(ValueError, match="rounding level|positive over the fit window"):
+        ns.fit_power_law(ev)  # components 6..60 are rounding noise
+    assert not ns.window_resolved(ev)
+    steep = np.arange(1, 61, dtype=float) ** -6.0
+    assert ns.window_resolved(steep)
+    ns.fit_power_law(steep)  # a steep but resolved spectrum is accepted
 
 
 def test_eigenspectrum_matches_exact_pca():
@@ -70,7 +91,11 @@ def test_eigenspectrum_matches_exact_pca():
     [
         (np.full((50, 20), np.nan), {}, "finite"),
         (np.ones((50, 20)), {}, "constant"),
-        (np.random.default_rng(0).standard_normal((10, 20)), {}, "at least n_components samples"),
+        (np.random.default_rng(0).standard_normal((10, 20)), {}, "n_samples >= n_components"),
+        (np.random.default_rng(0).standard_normal((20, 30)), {"n_components": 25}, "n_samples >= n_components"),
+        (np.where(np.eye(30, 8) > 0, np.inf, 0.0), {}, "finite"),
+        (np.tile(np.arange(8.0), (30, 1)), {}, "constant"),  # varies across units, not across samples
+        (np.ones((1, 8)), {}, "at least 2 samples"),
         (np.random.default_rng(0).standard_normal((10, 20)), {"n_components": 30}, "n_components <= min"),
         (np.ones(20), {}, "2-D"),
     ],
