@@ -232,14 +232,26 @@ def integrate_reduced(
         sv = 1.0 - g
         return np.array([sv, sv * u_ - lam_f if u_ > 0 else 0.0])
 
+    def all_dead(_t: float, y: np.ndarray) -> float:
+        return float(y[1])
+
+    all_dead.terminal = True  # type: ignore[attr-defined]
+    all_dead.direction = -1  # type: ignore[attr-defined]
+
     y = np.zeros((2, ts.size))
     y[1] = sm.top
     pos = ts > 0
     if np.any(pos):
-        sol = solve_ivp(rhs, (0.0, float(ts[-1])), [0.0, sm.top], method=method, t_eval=ts[pos], rtol=rtol, atol=atol)
-        if not sol.success:  # pragma: no cover - solver failure is reported, never hidden
+        # the right-hand side jumps where the last weight dies (u = 0): stop there, nothing moves after
+        sol = solve_ivp(
+            rhs, (0.0, float(ts[-1])), [0.0, sm.top], method=method, t_eval=ts[pos], rtol=rtol, atol=atol, events=all_dead
+        )
+        if sol.status == -1:  # pragma: no cover - solver failure is reported, never hidden
             raise RuntimeError(f"reduced ODE failed: {sol.message}")
-        y[:, pos] = sol.y
+        got = np.asarray(sol.t).size
+        idx_pos = np.flatnonzero(pos)
+        y[:, idx_pos[:got]] = np.asarray(sol.y).reshape(2, got)
+        y[1, idx_pos[got:]] = 0.0  # after the last death: all weights zero
     out = np.array([sm.sums(u_, math.exp(s_)) for s_, u_ in y.T], dtype=float)
     m_prime, l1, norm_sq = out[:, 0], out[:, 1], out[:, 2]
     return SparsifyTrajectory(t=ts, l1=l1, norm_sq=norm_sq, m_prime=m_prime, rel_var=_rel_var(m_prime, l1, norm_sq))

@@ -176,3 +176,13 @@ def test_full_flow_ends_monosemantic_or_sparse():
 def test_full_flow_bad_input(W, lam, t, msg):
     with pytest.raises(ValueError, match=msg):
         gf.integrate_gradient_flow(W, lam, t)
+
+
+def test_all_weights_die_when_lam_is_large():
+    """lam above max (1-w^2)w = 2/(3 sqrt 3): every weight dies; the reduced ODE stops at the last death."""
+    w0 = np.array([0.4, -0.2])
+    t = [0.5, 1.0, 3.0, 50.0]
+    r = ns.integrate_reduced(w0, 0.6, t)  # 0.6 <= 1/sqrt(2): inside the paper's bound, no warning
+    f = ns.integrate_full(w0, 0.6, t)
+    np.testing.assert_allclose(r.l1, f.l1, atol=1e-9)
+    assert r.m_prime[-1] == 0 == f.m_prime[-1]
