@@ -358,7 +358,9 @@ def sample_noise(
 # results
 
 
-_ARRAYS = ("W", "record_steps", "loss", "fourth_norm", "row_fourth_norm", "polysemantic", "init_argmax", "init_sign")
+_ARRAYS = ("W", "record_steps", "loss", "fourth_norm", "row_fourth_norm", "row_norm2", "polysemantic", "init_argmax",
+           "init_sign")
+_OPTIONAL_ARRAYS = ("row_norm2",)  # absent from results saved before it was recorded: loaded as NaN
 
 
 @dataclass(kw_only=True)
@@ -367,7 +369,9 @@ class TrainResult:
 
     Arrays (numpy): ``W`` ``(S, n, m)``; ``record_steps`` ``(R,)``; per seed and record:
     ``loss`` (noise-free loss incl. l1), ``fourth_norm`` (mean over rows of ‖W_i‖₄⁴),
-    ``polysemantic`` (window-rule count) ``(S, R)``; ``row_fourth_norm`` ``(S, R, n)``;
+    ``polysemantic`` (window-rule count) ``(S, R)``; ``row_fourth_norm`` ``(S, R, n)`` (‖W_i‖₄⁴) and
+    ``row_norm2`` ``(S, R, n)`` (‖W_i‖₂², so ``row_fourth_norm / row_norm2**2`` is the fourth norm of
+    the row's direction, free of the rows' length);
     ``init_argmax``/``init_sign`` ``(S, n)``: each feature's largest-|weight| neuron at init and
     that weight's sign. ``metrics``: JSON-able per-seed lists (:func:`numerics.metrics.summary`).
     """
@@ -378,6 +382,7 @@ class TrainResult:
     loss: np.ndarray
     fourth_norm: np.ndarray
     row_fourth_norm: np.ndarray
+    row_norm2: np.ndarray
     polysemantic: np.ndarray
     init_argmax: np.ndarray
     init_sign: np.ndarray
@@ -415,7 +420,9 @@ class TrainResult:
         with open(os.path.join(directory, "result.json")) as fh:
             meta = json.load(fh)
         with np.load(os.path.join(directory, "arrays.npz"), allow_pickle=False) as z:
-            arrays = {k: z[k] for k in _ARRAYS}
+            arrays = {k: z[k] for k in _ARRAYS if k in z.files or k not in _OPTIONAL_ARRAYS}
+        if "row_norm2" not in arrays:
+            arrays["row_norm2"] = np.full_like(arrays["row_fourth_norm"], np.nan)
         return cls(
             config=meta["config"],
             steps_run=int(meta["steps_run"]),
@@ -485,10 +492,11 @@ def _init(config: TrainConfig, device: str, dtype: torch.dtype) -> torch.Tensor:
     return (torch.stack(ws) * config.std).to(device=device, dtype=dtype)
 
 
-def _record(W: torch.Tensor, lam: float, window: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _record(W: torch.Tensor, lam: float, window: tuple[float, float]) -> tuple[np.ndarray, ...]:
     rec, _ = loss_and_grad(W, lam)
     loss = rec + lam * W.abs().sum(dim=(1, 2))
     rows4 = (W**4).sum(dim=2)
+    rows2 = (W**2).sum(dim=2)
     a = W.abs()
     active = (a >= window[0]) & (a <= window[1])  # the "window" rule of numerics.metrics
     poly = (active.sum(dim=1) >= 2).sum(dim=1)
@@ -497,6 +505,7 @@ def _record(W: torch.Tensor, lam: float, window: tuple[float, float]) -> tuple[n
         rows4.mean(dim=1).cpu().numpy().astype(np.float64),
         rows4.cpu().numpy().astype(np.float64),
         poly.cpu().numpy(),
+        rows2.cpu().numpy().astype(np.float64),
     )
 
 
@@ -605,7 +614,7 @@ def _train(config: TrainConfig, device: str, dtype: torch.dtype) -> TrainResult:
                     cols = torch.gather(cols, 1, order)
             if W_prev is not None:
                 W_prev = W.clone()
-    loss, fourth, rows4, poly = (np.stack([r[i] for r in recs], axis=1) for i in range(4))
+    loss, fourth, rows4, poly, rows2 = (np.stack([r[i] for r in recs], axis=1) for i in range(5))
     if W.shape[2] < config.m:
         full = torch.zeros((S_, n_, config.m), dtype=W.dtype, device=W.device)
         W = full.scatter_(2, cols[:, None, :].expand(-1, n_, -1), W)
@@ -617,6 +626,7 @@ def _train(config: TrainConfig, device: str, dtype: torch.dtype) -> TrainResult:
         loss=loss,
         fourth_norm=fourth,
         row_fourth_norm=rows4,
+        row_norm2=rows2,
         polysemantic=poly.astype(np.int64),
         init_argmax=init_argmax.astype(np.int64),
         init_sign=init_sign,

@@ -189,8 +189,16 @@ def test_save_load_round_trip_without_pickle(tmp_path):
     res = train(TrainConfig(n=4, m=5, lam=0.01, steps=20, lr=0.05, seeds=(0, 3), record_every=5, device="cpu"))
     res.save(tmp_path / "r")
     back = TrainResult.load(tmp_path / "r")
-    for name in ("W", "loss", "fourth_norm", "row_fourth_norm", "polysemantic", "record_steps", "init_argmax"):
+    for name in ("W", "loss", "fourth_norm", "row_fourth_norm", "row_norm2", "polysemantic", "record_steps",
+                 "init_argmax"):
         np.testing.assert_array_equal(getattr(res, name), getattr(back, name))
+    np.testing.assert_allclose(res.row_norm2[:, -1], (res.W.astype(np.float64) ** 2).sum(axis=2), rtol=1e-5)
+    np.testing.assert_allclose(res.row_fourth_norm[:, -1], (res.W.astype(np.float64) ** 4).sum(axis=2), rtol=1e-5)
+    # a result saved before row_norm2 was recorded still loads (NaN there)
+    with np.load(tmp_path / "r" / "arrays.npz") as z:
+        old = {k: z[k] for k in z.files if k != "row_norm2"}
+    np.savez(tmp_path / "r" / "arrays.npz", **old)
+    assert np.isnan(TrainResult.load(tmp_path / "r").row_norm2).all()
     assert back.metrics == res.metrics
     assert back.train_config() == TrainConfig.from_dict(res.config)
     with np.load(tmp_path / "r" / "arrays.npz", allow_pickle=False) as z:
