@@ -1221,7 +1221,7 @@ register(
         derived=Form(text="m -> oo curves at lam sqrt(m) = 3.16e-3"),
         domain=_DOMAIN,
         rule=Fig2Reproduction(),
-        suites=frozenset({"full"}),
+        suites=frozenset({"quick", "full"}),
         notes="Printed Theta-curves are judged within the Theta constant 2 of sparsity.regime*.",
     )
 )
