@@ -89,3 +89,56 @@ def test_kurtosis_sign_full():
     claim = get_claim("training.noise_kurtosis_sign")
     ev = claim.rule.run(claim, dataclasses.replace(CTX, mode="full"))
     assert ev.derived.passed, ev.derived.summary
+
+
+def _draw(ev):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ev.plot(ax)
+    assert ax.lines or ax.collections or ax.images
+    plt.close(fig)
+
+
+def test_fig4_trajectories_pass_and_flipped_expectations_fail():
+    claim = get_claim("training.fig4_trajectories")
+    ev = claim.rule.run(claim, CTX)
+    assert ev.derived.passed, ev.derived.summary
+    assert len(ev.rows) == claim.rule.planned_comparisons(claim, "quick") == 5
+    _draw(ev)
+    # power: "bipolar has no effect" and "normal noise sparsifies" are both rejected by the same rule
+    assert not dataclasses.replace(claim.rule, bipolar_sign=0).run(claim, CTX).derived.passed
+    assert not dataclasses.replace(claim.rule, normal_sign=+1).run(claim, CTX).derived.passed
+
+
+def test_fig5_final_fourth_norm_passes_and_rejects_3_over_m_as_exact():
+    claim = get_claim("training.fig5_final_fourth_norm")
+    ev = claim.rule.run(claim, CTX)
+    assert ev.derived.passed, ev.derived.summary
+    assert len(ev.rows) == claim.rule.planned_comparisons(claim, "quick")
+    _draw(ev)
+    # power: the paper's 3/m line read as the exact value for normal noise (12.5% high at m = 16) is rejected
+    wrong = dataclasses.replace(claim.rule, normal_reference=lambda m: 3 / m)
+    assert not wrong.run(claim, CTX).derived.passed
+
+
+def test_stuck_pairs_counts_signs():
+    W = np.array([[1.0, 0, 0, 0], [0, 1.0, 0, 0], [-0.4, -0.4, 0.3, 0.3]])
+    assert T._stuck_pairs(W) == (2, 0, 1)
+    W[2, :2] *= -1  # same signs as the winners: counted as such
+    assert T._stuck_pairs(W) == (0, 2, 1)
+    W[2, 0] = 0.01  # below 0.1 * max|W_2|: not significant
+    assert T._stuck_pairs(W) == (0, 1, 1)
+
+
+def test_fig7_stuck_rows_sign_rule():
+    claim = get_claim("training.fig7_stuck_rows")
+    ev = claim.rule.run(claim, CTX)
+    assert ev.derived.passed, ev.derived.summary
+    r = ev.rows[0]
+    assert r["pairs"] == r["opposite"] + r["same"] > 0 and r["ci_lo"] > 0.5
+    assert ev.printed.passed == (r["same"] == 0)
+    _draw(ev)
