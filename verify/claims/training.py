@@ -1266,7 +1266,8 @@ register(
         rule=Fig7StuckRows(sigma=0.15, steps=_F45_STEPS, seeds=_F45_SEEDS, salt=_F45_SALT),
         notes=(
             "The paper's Fig 7 caption says σ = 0.01; at σ = 0.01 and lr 0.02 nothing visible happens within 100,000 "
-            "steps (the push scales as σ⁴), so the instance here uses σ = 0.15 from Fig 4's range. The paper states "
+            "steps (measured, 8 seeds: the mean direction fourth norm moves by 6e-5 between steps 10,000 and 100,000; "
+            "the push scales as σ⁴), so the instance here uses σ = 0.15 from Fig 4's range. The paper states "
             "the sign rule for one instance; here it is checked over every stuck row of every seed."
         ),
     )
