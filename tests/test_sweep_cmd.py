@@ -121,6 +121,6 @@ def test_cli_subprocess(tmp_path):
     done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "1 runs, 1 ran now" in done.stdout
-    bad = subprocess.run([*argv[:5], "--widths", "2", "--n", "4", "--out", str(tmp_path)], capture_output=True,
+    bad = subprocess.run([*argv[:6], "--widths", "2", "--n", "4", "--out", str(tmp_path)], capture_output=True,
                          text=True, env=env, cwd=tmp_path, timeout=120)
     assert bad.returncode == 2 and "widths" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

@@ -6,6 +6,7 @@
     polyverify list [--full]
     polyverify show CLAIM_ID [--report DIR] [--latex]
     polyverify check FILE
+    polyverify sweep --fig 3|4|5 [--widths ...] [--seeds N] [--out DIR] [--workers K] [--scheduler tcp://...]
 
 Exit status: 0 when nothing failed (errata are findings, not failures), 1 when a claim failed
 or a derivation step was refuted, 2 on bad usage or bad input (one line on stderr).
@@ -18,6 +19,8 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from . import sweep_cmd
 
 __all__ = ["main", "build_parser"]
 
@@ -62,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("file")
     ck.add_argument("--points", type=_pos_int, default=60, help="random points for the numeric fallback")
     ck.add_argument("--seed", type=_nonneg_int, default=0)
+
+    sweep_cmd.add_parser(sub)
     return p
 
 
@@ -171,7 +176,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-_COMMANDS = {"run": _cmd_run, "list": _cmd_list, "show": _cmd_show, "check": _cmd_check}
+_COMMANDS = {"run": _cmd_run, "list": _cmd_list, "show": _cmd_show, "check": _cmd_check, "sweep": sweep_cmd.run}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
