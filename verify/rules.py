@@ -16,6 +16,7 @@ r"""Comparison rules: how a claim's forms are compared with simulation.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +53,43 @@ def draw_examples(
     the same points on every machine.
     """
     drawn: list[Any] = []
+    with _no_local_constants():
+        _collect(strategy, count, seed, drawn)
+    unique: list[Any] = []
+    for p in list(pinned) + drawn[:count]:
+        if p not in unique:
+            unique.append(p)
+    return unique
 
+
+@contextmanager
+def _no_local_constants():
+    """Hypothesis mixes constants found in *local* source files into its draws; which files
+    count as local depends on where the package is installed (a source checkout or
+    site-packages), so the same seed would draw different points in different installs.
+    Within a run the library therefore draws with no local constants (Hypothesis's global
+    constants still apply). Private API: on a Hypothesis without it, nothing is patched."""
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    original = getattr(providers, "_get_local_constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    empty = getattr(providers, "Constants", None)
+    if original is None or cache is None or empty is None:  # pragma: no cover
+        yield
+        return
+    cache.cache.clear()
+    providers._get_local_constants = lambda: empty()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.cache.clear()
+
+
+def _collect(strategy: st.SearchStrategy[Any], count: int, seed: int, drawn: list[Any]) -> None:
     @settings(
         max_examples=max(count, 1),
         database=None,
@@ -68,11 +105,6 @@ def draw_examples(
 
     if count > 0:
         collect()
-    unique: list[Any] = []
-    for p in list(pinned) + drawn[:count]:
-        if p not in unique:
-            unique.append(p)
-    return unique
 
 
 def _forms(claim: Claim):
