@@ -17,7 +17,6 @@ Two rules are defined here beside those of :mod:`verify.rules`:
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -34,7 +33,7 @@ from theory.symbols import S as sS
 from theory.symbols import alpha as s_alpha
 from theory.symbols import m as sm
 from verify.claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
-from verify.identity import IdentityResult, _symbolic_zero, default_interval
+from verify.identity import IdentityResult, check_identity
 from verify.registry import register
 from verify.rules import AllOf, MonteCarloMean, draw_examples
 
@@ -55,55 +54,11 @@ def check_step(
     symbolic: bool = True,
     simplify_timeout: float = 10.0,
 ) -> IdentityResult:
-    """``lhs == rhs``: proved by simplification, else evaluated at random points.
-
-    Unlike a plain substitution, every free symbol of *either* side is drawn (a symbol that
-    cancels in ``lhs - rhs`` still gets a value), real symbols are drawn as ``dps``-digit floats
-    and evaluated with ``evalf(subs=...)`` (never an exact ``Rational**Rational``), integer
-    symbols as integers (so sums over them can be expanded). Refuted when the relative
-    difference exceeds ``10**(-dps/2)``: a true identity loses a few digits at most.
-    """
-    lhs_e, rhs_e = sp.sympify(lhs, strict=True), sp.sympify(rhs, strict=True)
-    if symbolic and _symbolic_zero(lhs_e - rhs_e, simplify_timeout):
-        return IdentityResult(lhs_e, rhs_e, "proved")
-    dom = dict(domain or {})
-    syms = sorted(lhs_e.free_symbols | rhs_e.free_symbols, key=lambda s: s.name)
-    rnd = random.Random(seed)
-    tol = 10.0 ** (-dps / 2)
-    worst, used = 0.0, 0
-    for _ in range(20 * points):
-        if used >= points:
-            break
-        ints, reals = {}, {}
-        for s in syms:
-            lo, hi = dom.get(s.name, default_interval(s))
-            if s.is_integer:
-                ints[s] = sp.Integer(rnd.randint(max(math.ceil(lo), 1 if s.is_positive else 0), math.floor(hi)))
-            else:
-                reals[s] = sp.Float(rnd.uniform(lo, hi), dps)
-        try:
-            vals = []
-            for e in (lhs_e, rhs_e):
-                e2 = e.subs(ints).doit() if ints else e.doit()
-                vals.append(sp.N(e2, dps, subs=reals))
-            a, b_ = vals
-            if not (a.is_number and b_.is_number):
-                continue
-            ac, bc = complex(a), complex(b_)
-        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-            continue
-        if not all(math.isfinite(v) for v in (ac.real, ac.imag, bc.real, bc.imag)):
-            continue
-        scale = max(abs(ac), abs(bc))
-        rel = float(abs(sp.N(a - b_, dps))) / scale if scale > 1e-300 else float(abs(sp.N(a - b_, dps)))
-        used += 1
-        if rel > tol:
-            where = {s.name: str(sp.N(v, 8)) for s, v in {**ints, **reals}.items()}
-            return IdentityResult(lhs_e, rhs_e, "refuted", used, rel, where | {"lhs": str(sp.N(a, 12)), "rhs": str(sp.N(b_, 12))})
-        worst = max(worst, rel)
-    if used == 0:
-        raise ValueError("could not evaluate both sides at any point of the domain")
-    return IdentityResult(lhs_e, rhs_e, "numerically consistent", used, worst)
+    """``lhs == rhs`` by :func:`verify.identity.check_identity` (proof first, then ``dps``-digit
+    evaluation at random points of ``domain``; every symbol of either side gets a value)."""
+    return check_identity(
+        lhs, rhs, domain=domain, points=points, dps=dps, seed=seed, symbolic=symbolic, simplify_timeout=simplify_timeout
+    )
 
 
 Step = tuple[str, Any, Any]
