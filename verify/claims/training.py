@@ -391,6 +391,8 @@ class PerWidthMean:
             for label, style in (("derived", "-"), ("printed", "--")):
                 if label in rows[0]:
                     ax.plot(ms, [r[label] for r in rows], style, label=f"{label} form")
+            if "displacement_model" in rows[0]:  # the finite-size theory of theory.assignment
+                ax.plot(ms, [r["displacement_model"] for r in rows], ":", label="displacement n(n-1)/(2(2m-1))")
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.set_xlabel("m (neurons)")
