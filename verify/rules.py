@@ -163,8 +163,12 @@ class SymbolicRule:
                     ratio = sp.limit(ratio, var, point)
                 r = check_identity(ratio, 1)
                 label = "lim printed/derived = 1 (" + ", then ".join(f"{v} -> {p}" for v, p in self.limits) + ")"
-            rows.append({"step": label, "result": r.describe()})
-            printed = FormOutcome(bool(r), f"{label}: {r.describe()}")
+            detail = r.describe()
+            if not r and self.relation == "identity":
+                # the factored difference says what the misprint is (a coefficient, a sign)
+                detail = f"printed − derived = {sp.sstr(sp.factor(claim.printed.expr - claim.derived.expr))}; {detail}"
+            rows.append({"step": label, "result": detail})
+            printed = FormOutcome(bool(r), f"{label}: {detail}")
         return Evidence(
             derived=derived,
             printed=printed,

@@ -39,11 +39,10 @@ from theory.symbols import eta, m, mu4, sigma
 
 from ..claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
 from ..registry import register
-from ..identity import check_identity
-from ..rules import AllOf, DeterministicMatch, MonteCarloMean, draw_examples
+from ..rules import AllOf, DeterministicMatch, MonteCarloMean, SymbolicRule, draw_examples
 from ..stats import loglog_slope, mean_interval
 
-__all__ = ["ExpansionOrder", "SparsityDrift", "SymbolicSteps", "AsymptoticRatio", "user_law"]
+__all__ = ["ExpansionOrder", "SparsityDrift", "AsymptoticRatio", "user_law"]
 
 _A, _S, _W2, _Q4, _E4 = th.a, th.s, th.w2, th.q4, th.E4
 
@@ -148,43 +147,6 @@ def _step(p: dict, xi: np.ndarray, device: str = "cpu") -> ns.StepResult:
 # ------------------------------------------------------------------ symbolic rule
 
 
-@dataclass(frozen=True, kw_only=True)
-class SymbolicSteps:
-    """Like :class:`verify.rules.SymbolicRule`, but the printed form is compared through its difference.
-
-    ``check_identity(printed - derived, 0)``: when a symbol cancels from the difference (e.g. μ₄ in
-    the 6-vs-3 index sum) the random points are drawn for the symbols that remain, which
-    ``check_identity(printed, derived)`` cannot do at present (it draws points for the symbols
-    of the difference and then evaluates each side, which still holds the cancelled symbol).
-    """
-
-    derivation: Callable[[], Sequence[tuple[str, Any, Any]]]
-
-    def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
-        return 0
-
-    def run(self, claim: Claim, ctx: Context) -> Evidence:
-        rows, ok = [], True
-        for label, lhs, rhs in self.derivation():
-            r = check_identity(sp.expand(lhs - rhs), 0, seed=ctx.seed)
-            rows.append({"step": label, "result": r.describe()})
-            ok = ok and bool(r)
-        printed = None
-        if claim.printed is not None and claim.printed.expr is not None:
-            diff = sp.expand(claim.printed.expr - claim.derived.expr)
-            r = check_identity(diff, 0, seed=ctx.seed)
-            rows.append({"step": "printed - derived", "result": f"{sp.sstr(sp.factor(diff))}: {r.describe()}"})
-            printed = FormOutcome(bool(r), f"printed − derived = {sp.sstr(sp.factor(diff))}: {r.describe()}")
-        return Evidence(
-            derived=FormOutcome(ok, f"{len(rows) - (printed is not None)} derivation steps, "
-                                + ("all hold" if ok else "one fails")),
-            printed=printed,
-            method="symbolic (simplify(lhs - rhs) == 0, else high-precision random points)",
-            columns=("step", "result"),
-            rows=rows,
-        )
-
-
 # ============================================================ C.1: gradient and update
 
 def _gradient_derivation():
@@ -251,7 +213,7 @@ register(
         domain=Domain(assumptions=("||W_i||_2 = 1", "other rows nearly opposite to W_i (no interference)",
                                    "bounded noise with max|xi| sqrt(m) <= 0.9 (ReLU states fixed)")),
         rule=AllOf((
-            SymbolicSteps(derivation=_gradient_derivation),
+            SymbolicRule(derivation=_gradient_derivation),
             DeterministicMatch(strategy=_GRAD_POINTS, compute=_autograd_value, examples=Budget(8, 60),
                                rtol=0.0, atol=1e-10, tolerance_reason=_F64),
         )),
@@ -338,7 +300,7 @@ register(
                      numeric=_norm_sq_form),
         domain=Domain(assumptions=("||W_i||_2 = 1", "no interference", "bounded noise, max|xi| sqrt(m) <= 0.9")),
         rule=AllOf((
-            SymbolicSteps(derivation=_norm_expansion_derivation),
+            SymbolicRule(derivation=_norm_expansion_derivation),
             DeterministicMatch(strategy=_step_point(0.01, 3.0), compute=_torch_norm_sq, examples=Budget(6, 50),
                                rtol=1e-11, atol=1e-12, tolerance_reason=_F64),
         )),
@@ -397,7 +359,7 @@ register(
                      numeric=_exp_norm),
         domain=Domain(assumptions=("||W_i||_2 = 1", "no interference", "bounded noise, max|xi| sqrt(m) <= 0.9")),
         rule=AllOf((
-            SymbolicSteps(derivation=_expected_norm_derivation),
+            SymbolicRule(derivation=_expected_norm_derivation),
             MonteCarloMean(strategy=_step_point(0.1, 2.0), simulate=_sim_norm_sq, trials=_STEP_MC_TRIALS,
                            examples=Budget(3, 20)),
         )),
@@ -451,7 +413,7 @@ register(
         derived=Form(text=r"\mu_4\|W_i\|^2 + (m-1)\sigma^4\|W_i\|^2", expr=th.A2_NORM_XI, numeric=_a2s_form),
         domain=Domain(assumptions=("xi_j i.i.d., symmetric, variance sigma^2, fourth moment mu_4", "any row W (not only unit)")),
         rule=AllOf((
-            SymbolicSteps(derivation=_a2s_derivation),
+            SymbolicRule(derivation=_a2s_derivation),
             DeterministicMatch(strategy=_law_point(["bipolar"], m_max=12), compute=_enum_a2s, examples=Budget(5, 40),
                                rtol=1e-9, atol=1e-14, tolerance_reason=_ENUM_TOL),
             MonteCarloMean(strategy=_law_point(_MC_LAWS, 0.2, 1.5), simulate=_sim_a2s, trials=_MC_TRIALS,
@@ -527,7 +489,7 @@ register(
         domain=Domain(assumptions=("||W_i||_2 = 1", "no interference at step t", "bounded noise, max|xi| sqrt(m) <= 0.9",
                                    "xi' independent of xi")),
         rule=AllOf((
-            SymbolicSteps(derivation=_xi_prime_derivation),
+            SymbolicRule(derivation=_xi_prime_derivation),
             MonteCarloMean(strategy=_xi_prime_point(), simulate=_sim_xi_prime, trials=_STEP_MC_TRIALS,
                            examples=Budget(3, 20), pinned=({"n": 2, "m": 2, "i": 0, "law": "bipolar", "scale": 0.6364,
                                                             "eta": 2.0, "seed": 7},)),
@@ -745,7 +707,7 @@ register(
                      numeric=_lead_form),
         domain=Domain(assumptions=("||W_i||_2 = 1 (w drawn, then normalised)", "symmetric noise with finite mu_4")),
         rule=AllOf((
-            SymbolicSteps(derivation=_leading_derivation),
+            SymbolicRule(derivation=_leading_derivation),
             MonteCarloMean(strategy=_law_point(_MC_LAWS + ("bipolar",), 0.2, 1.2), simulate=_sim_lead,
                            trials=_MC_TRIALS, examples=Budget(3, 25)),
         )),
@@ -790,7 +752,7 @@ register(
         derived=Form(text=r"16\eta^2(4\sigma^2 + E[a^4]) - 32\eta^3(12E[a^4] + E[a^4\|\xi\|^2])",
                      expr=th.XI_ONLY_LEADING + th.XI_ONLY_ETA3),
         domain=Domain(assumptions=("||W_i||_2 = 1", "symmetric noise with finite sixth moment (mu_6 symbolic)")),
-        rule=SymbolicSteps(derivation=_eta3_derivation),
+        rule=SymbolicRule(derivation=_eta3_derivation),
         formulas=("noise.xi_only_eta3",),
         notes="Exact symbolic expectation over explicit coordinates (m = 2, 3) with mu_6 left as a symbol.",
     )
@@ -850,7 +812,7 @@ register(
                      expr=th.FOURTH_MOMENT_INDEX, numeric=_moment_form(th.FOURTH_MOMENT_INDEX)),
         domain=Domain(assumptions=("xi_j i.i.d., symmetric, variance sigma^2, fourth moment mu_4", "m >= 2 (a pair exists)")),
         rule=AllOf((
-            SymbolicSteps(derivation=_index_derivation),
+            SymbolicRule(derivation=_index_derivation),
             DeterministicMatch(strategy=_law_point(["bipolar"], 0.2, 2.0, m_max=12).filter(lambda p: len(p["w"]) >= 2),
                                compute=_enum_fourth, examples=Budget(5, 40), rtol=1e-9, atol=1e-14,
                                tolerance_reason=_ENUM_TOL),
@@ -888,7 +850,7 @@ register(
                      numeric=_fourth_numeric),
         domain=Domain(assumptions=("xi_j i.i.d., symmetric, variance sigma^2, fourth moment mu_4", "any nonzero row W")),
         rule=AllOf((
-            SymbolicSteps(derivation=_fourth_derivation),
+            SymbolicRule(derivation=_fourth_derivation),
             DeterministicMatch(strategy=_ENUM_POINTS, compute=_enum_fourth, examples=Budget(6, 40), rtol=1e-9, atol=1e-14,
                                tolerance_reason=_ENUM_TOL),
             MonteCarloMean(strategy=_law_point(_MC_LAWS, 0.2, 2.0), simulate=_sim_fourth, trials=_MC_TRIALS,
@@ -956,7 +918,7 @@ register(
                      numeric=_main_form(th.MAIN_TEXT_TERM)),
         domain=Domain(assumptions=("||W_i||_2 = 1", "symmetric noise with finite mu_4")),
         rule=AllOf((
-            SymbolicSteps(derivation=lambda: [("16 eta^2 times App. C's E[a^4]", 16 * eta**2 * th.FOURTH_MOMENT, th.MAIN_TEXT_TERM)]),
+            SymbolicRule(derivation=lambda: [("16 eta^2 times App. C's E[a^4]", 16 * eta**2 * th.FOURTH_MOMENT, th.MAIN_TEXT_TERM)]),
             MonteCarloMean(strategy=_main_point(), simulate=_sim_main_term, trials=_MC_TRIALS, examples=Budget(3, 25),
                            pinned=({"law": "bipolar", "scale": 1.0, "w": (0.6, 0.8), "eta": 0.1},),
                            value_range=_main_range),
@@ -992,7 +954,7 @@ register(
         printed=Form(text=r"16\eta^2\sigma^4\|W_i\|_4^4\left(\frac{\mu_4}{\sigma^4}-3\right)", expr=th.IMPLICIT_REGULARISER),
         derived=Form(text="16η²E[a⁴] − 48η²σ⁴||W_i||₂⁴", expr=th.IMPLICIT_REGULARISER),
         domain=Domain(assumptions=("||W_i||_2 = 1", "symmetric noise with finite mu_4")),
-        rule=SymbolicSteps(derivation=_regulariser_derivation),
+        rule=SymbolicRule(derivation=_regulariser_derivation),
         formulas=("noise.implicit_regulariser",),
         notes="Its sign, and so the direction of the push, is checked by noise.sparsity_sign.",
     )
@@ -1037,7 +999,7 @@ register(
                      expr=th.EXCESS_KURTOSIS),
         derived=Form(text="E[X^4]/E[X^2]^2 − 3 from sympy.stats densities", expr=th.EXCESS_KURTOSIS),
         domain=Domain(assumptions=("symmetric laws with finite fourth moment",)),
-        rule=SymbolicSteps(derivation=_kurtosis_steps),
+        rule=SymbolicRule(derivation=_kurtosis_steps),
         formulas=("noise.excess_kurtosis",),
     )
 )
@@ -1171,7 +1133,7 @@ register(
         derived=Form(text=r"\frac{3}{m+2}", expr=th.UNIT_FOURTH_NORM, numeric=lambda m: th.unit_fourth_norm_mean(m)),
         domain=Domain(assumptions=("m >= 1", "u uniform on the unit sphere")),
         rule=AllOf((
-            SymbolicSteps(derivation=th._unit_fourth_norm_derivation),
+            SymbolicRule(derivation=th._unit_fourth_norm_derivation),
             MonteCarloMean(strategy=st.fixed_dictionaries({"m": st.integers(1, 512)}), simulate=_sim_unit,
                            trials=Budget(20000, 60000), examples=Budget(4, 30), pinned=({"m": 1}, {"m": 2}, {"m": 64}),
                            value_range=lambda m: 1.0),
