@@ -1,0 +1,42 @@
+"""The Fig 3 runs are one resumable sweep shared by the training and displacement claims."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numerics.autoencoder import stable_lr
+from numerics.sweep import config_key
+from verify import fig3
+from verify.claim import Context
+from verify.claims.assignment import Fig3Training
+from verify.sweep_cmd import figure_configs
+
+
+def _ctx(tmp_path, seed=0):
+    return Context(seed=seed, mode="quick", device="cpu", delta=1e-3, runs_dir=tmp_path, workers=1)
+
+
+def test_fig3_configs_are_the_sweep_commands(tmp_path):
+    ctx = _ctx(tmp_path, seed=3)
+    cfgs = fig3.fig3_configs(ctx)
+    assert [c.m for c in cfgs] == list(range(256, 4097, 256)) and all(len(c.seeds) == 16 for c in cfgs)
+    assert cfgs[0].seeds[0] == fig3.fig3_first_seed(ctx) == 3 * 10**6 + 5 * 10**4
+    assert [c.lr for c in cfgs] == [stable_lr(256, c.m) for c in cfgs]
+    same = figure_configs(3, seeds=16, device="cpu", first_seed=fig3.fig3_first_seed(ctx))
+    assert [config_key(c) for c in cfgs] == [config_key(c) for c in same]  # `polyverify sweep --fig 3` makes these runs
+    assert fig3.fig3_first_seed(_ctx(tmp_path, seed=4)) != fig3.fig3_first_seed(ctx)
+
+
+def test_runs_are_published_once_and_shared(tmp_path):
+    ctx = _ctx(tmp_path)
+    runs = fig3.fig3_runs(ctx, widths=(8, 16), seeds=2, n=8)
+    assert sorted(runs) == [8, 16] and runs[16].W.shape == (2, 8, 16)
+    marks = {p: p.stat().st_mtime_ns for p in tmp_path.glob("*/result.json")}
+    assert len(marks) == 2
+    fig3._RESULTS.clear()  # a new process: only the published folders remain
+    again = fig3.fig3_runs(ctx, widths=(8, 16), seeds=2, n=8)
+    np.testing.assert_array_equal(again[8].W, runs[8].W)
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.glob("*/result.json")} == marks  # nothing retrained
+    # the displacement claims measure the very same networks
+    measured = Fig3Training().measure(ctx, 8, 16, 2)
+    np.testing.assert_array_equal(measured["stay_trained"], (np.abs(runs[16].W).argmax(axis=2) == runs[16].init_argmax).mean(axis=1))
