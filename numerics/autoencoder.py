@@ -62,7 +62,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -79,13 +79,17 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "train",
+    "train_batch",
     "initial_weights",
     "resolve_device",
     "gradient_flow_time",
     "paper_time",
     "paper_lambda",
+    "stable_lr",
     "loss_and_grad",
     "grad_sparse_rows",
+    "grad_noise_free",
+    "reconstruction_loss",
     "sample_noise",
 ]
 
@@ -154,6 +158,29 @@ def paper_time(lr: float, steps: int) -> float:
     return 4.0 * gradient_flow_time(lr, steps)
 
 
+def stable_lr(n: int, m: int, *, margin: float = 1.6) -> float:
+    r"""A step size for noise-free training at width ``m``: ``margin / (8 (1 + sqrt(n/m))^2)``.
+
+    Explicit steps of ``-∇L`` are stable while ``lr · λ_max < 2``, ``λ_max`` the top eigenvalue of
+    the loss Hessian. At the ``N(0, 1/m)`` initialisation the interference ``W W^T`` has the
+    Marchenko-Pastur edge :math:`(1 + \sqrt{n/m})^2` and the reconstruction loss's curvature is about
+    8 times that; past the l1 phase rows are unit vectors, where the curvature is 8 (that of
+    :math:`(1 - r^2)^2` at :math:`r = 1`). Measured by power iteration on Hessian-vector products at
+    ``n = 256`` (seed 0): λ_max = 39.7, 21.6 and 13.9 at m = 256, 1024 and 4096 against the formula's
+    32.0, 18.0 and 12.5, so the default ``margin = 1.6`` gives ``lr · λ_max`` = 1.99, 1.92 and 1.78
+    at the start: stable (at ``m = n`` this is the library's earlier fixed
+    ``lr = 0.05``). A larger step only moves along the same gradient flow faster, with O(lr) error.
+
+    >>> round(stable_lr(256, 256), 4), round(stable_lr(256, 4096), 4)
+    (0.05, 0.128)
+    """
+    n, m = require_m_ge_n(n, m)
+    margin = require_positive("margin", margin)
+    if margin >= 2:
+        raise ValueError(f"margin must satisfy 0 < margin < 2 (lr * lambda_max < 2 for stable steps); got {margin}")
+    return margin / (8.0 * (1.0 + math.sqrt(n / m)) ** 2)
+
+
 def paper_lambda(lam: float) -> float:
     r"""The paper's :math:`\lambda` in the reduced flow: ``lam / 4`` (footnote 5)."""
     return require_nonnegative("lam", lam) / 4.0
@@ -173,8 +200,9 @@ class TrainConfig:
     (betas 0.9/0.999, eps 1e-8, decoupled ``weight_decay``, default 0.01 as ``torch.optim.AdamW``).
     ``seeds``: one independent run per seed, batched. ``init_std``: std of the i.i.d. normal
     init (default ``1/sqrt(m)``: rows of length ≈ 1, §2.1). ``record_every``: trajectory stride.
-    ``tol``: if ``> 0`` (noise-free only), stop once every seed's mean speed
-    ``max|ΔW| / (lr · record_every)`` between two records is below ``tol``.
+    ``tol``: if ``> 0`` (noise-free only), a seed stops once its speed ``max|ΔW| / (lr · record_every)``
+    between two records is below ``tol``; it then leaves the batch (its result does not depend on
+    the other seeds), and the call ends when every seed has stopped or after ``steps``.
     ``threads``: CPU threads for torch during the call; ``None`` picks 1 on CPU (measured here:
     on a shared 2-core machine intra-op threads slow small steps down up to a hundredfold and
     large ones 2-6x; parallelise over runs with :mod:`numerics.sweep` instead).
@@ -314,6 +342,29 @@ def loss_and_grad(
     return rec, grad
 
 
+def grad_noise_free(W: torch.Tensor) -> torch.Tensor:
+    r"""The noise-free reconstruction gradient of :func:`loss_and_grad` with one product fewer.
+
+    With ``H = W`` the two products :math:`G^\top W + G W` are one, :math:`(G + G^\top) W`; and
+    :math:`G = 2R\odot 1[Z>0]` is :math:`2\,\mathrm{ReLU}(Z)` off the diagonal (there
+    :math:`R = \mathrm{ReLU}(Z)`) and :math:`2(Z_{ii}-1)\,1[Z_{ii}>0]` on it. Two batched products
+    instead of three; equal to :func:`loss_and_grad`'s gradient up to summation order (tests).
+    """
+    Z = torch.bmm(W, W.transpose(1, 2))
+    G = torch.relu(Z)
+    d = torch.diagonal(Z, dim1=1, dim2=2)
+    torch.diagonal(G, dim1=1, dim2=2).copy_(torch.where(d > 0, d - 1, torch.zeros_like(d)))
+    A = G + G.transpose(1, 2)
+    return torch.bmm(A, W).mul_(2)
+
+
+def reconstruction_loss(W: torch.Tensor) -> torch.Tensor:
+    r"""Per-seed noise-free reconstruction loss :math:`\sum_{ij}(\mathrm{ReLU}(W_i\cdot W_j) - \delta_{ij})^2`, ``(S,)``."""
+    Z = torch.bmm(W, W.transpose(1, 2))
+    R = torch.relu(Z) - torch.eye(W.shape[1], dtype=W.dtype, device=W.device)
+    return (R * R).sum(dim=(1, 2))
+
+
 def grad_sparse_rows(W: torch.Tensor, r: int) -> torch.Tensor:
     r"""The noise-free reconstruction gradient :math:`(G + G^\top) W` when every row of ``W``
     has at most ``r`` nonzeros, in :math:`O(S n^2 r^2)` instead of :math:`O(S n^2 m)`.
@@ -359,8 +410,8 @@ def sample_noise(
 
 
 _ARRAYS = ("W", "record_steps", "loss", "fourth_norm", "row_fourth_norm", "row_norm2", "polysemantic", "init_argmax",
-           "init_sign")
-_OPTIONAL_ARRAYS = ("row_norm2",)  # absent from results saved before it was recorded: loaded as NaN
+           "init_sign", "seed_steps")
+_OPTIONAL_ARRAYS = ("row_norm2", "seed_steps")  # absent from results saved before they were recorded
 
 
 @dataclass(kw_only=True)
@@ -373,7 +424,9 @@ class TrainResult:
     ``row_norm2`` ``(S, R, n)`` (‖W_i‖₂², so ``row_fourth_norm / row_norm2**2`` is the fourth norm of
     the row's direction, free of the rows' length);
     ``init_argmax``/``init_sign`` ``(S, n)``: each feature's largest-|weight| neuron at init and
-    that weight's sign. ``metrics``: JSON-able per-seed lists (:func:`numerics.metrics.summary`).
+    that weight's sign. ``seed_steps`` ``(S,)``: the steps each seed ran (fewer than ``steps_run``, the
+    batch's steps, when it converged earlier under ``tol``; its later records repeat its final values).
+    ``metrics``: JSON-able per-seed lists (:func:`numerics.metrics.summary`).
     """
 
     config: dict[str, Any]
@@ -386,6 +439,7 @@ class TrainResult:
     polysemantic: np.ndarray
     init_argmax: np.ndarray
     init_sign: np.ndarray
+    seed_steps: np.ndarray
     steps_run: int
     seconds: float
     device: str
@@ -423,6 +477,8 @@ class TrainResult:
             arrays = {k: z[k] for k in _ARRAYS if k in z.files or k not in _OPTIONAL_ARRAYS}
         if "row_norm2" not in arrays:
             arrays["row_norm2"] = np.full_like(arrays["row_fourth_norm"], np.nan)
+        if "seed_steps" not in arrays:  # saved before seeds stopped one by one: all ran steps_run
+            arrays["seed_steps"] = np.full(arrays["W"].shape[0], int(meta["steps_run"]), dtype=np.int64)
         return cls(
             config=meta["config"],
             steps_run=int(meta["steps_run"]),
@@ -444,33 +500,35 @@ def _chunk(config: TrainConfig) -> int:
 
 
 class _NoiseStream:
-    """ξ per step, ``(S, rows, m)``: ``rows = n`` per input, 1 when shared across inputs. Under
-    ``"shared"`` one generator (seeded by ``(*seeds, 2)``) feeds every seed the same draws."""
+    """ξ per step, ``(B, rows, m)`` for the batch of every config's seeds: ``rows = n`` per input, 1
+    when shared across inputs. Under ``"shared"`` one generator per config (seeded by
+    ``(*seeds, 2)``) feeds all that config's seeds the same draws; otherwise each seed has its own
+    (seeded by ``(s, 1)``). Each element is scaled by its config's ``sigma``."""
 
-    def __init__(self, config: TrainConfig, device: str, dtype: torch.dtype) -> None:
-        self.config = config
-        self.device = device
-        self.dtype = dtype
-        self.rows = config.n if config.noise_sharing == "per_input" else 1
-        self.across_seeds = config.noise_sharing == "shared"
-        entropies = [[*config.seeds, 2]] if self.across_seeds else [[s, 1] for s in config.seeds]
-        self.gens = []
-        for entropy in entropies:
-            g = torch.Generator(device=device)
-            g.manual_seed(int(np.random.SeedSequence(entropy).generate_state(1)[0]))
-            self.gens.append(g)
-        self.chunk = _chunk(config)
+    def __init__(self, configs: list[TrainConfig], device: str, dtype: torch.dtype) -> None:
+        first = configs[0]
+        self.law, self.m, self.device, self.dtype = first.noise, first.m, device, dtype
+        self.rows = first.n if first.noise_sharing == "per_input" else 1
+        self.gens: list[tuple[torch.Generator, int]] = []  # (generator, how many batch elements it feeds)
+        for c in configs:
+            entropies = [([*c.seeds, 2], len(c.seeds))] if c.noise_sharing == "shared" else [([s, 1], 1) for s in c.seeds]
+            for entropy, count in entropies:
+                g = torch.Generator(device=device)
+                g.manual_seed(int(np.random.SeedSequence(entropy).generate_state(1)[0]))
+                self.gens.append((g, count))
+        self.sigma = torch.tensor([c.sigma for c in configs for _ in c.seeds], dtype=dtype, device=device)
+        self.chunk = _chunk(first)
         self.buf: torch.Tensor | None = None
         self.pos = self.chunk
 
     def next(self) -> torch.Tensor:
         if self.pos >= self.chunk:
-            shape = (self.chunk, self.rows, self.config.m)
-            draws = [sample_noise(self.config.noise, shape, generator=g, dtype=self.dtype, device=self.device) for g in self.gens]
-            buf = torch.stack(draws, dim=1) * self.config.sigma  # (chunk, S or 1, rows, m)
-            if self.across_seeds:
-                buf = buf.expand(-1, len(self.config.seeds), -1, -1)
-            self.buf = buf
+            shape = (self.chunk, self.rows, self.m)
+            draws = []
+            for g, count in self.gens:
+                x = sample_noise(self.law, shape, generator=g, dtype=self.dtype, device=self.device)
+                draws.append(x[:, None].expand(-1, count, -1, -1))
+            self.buf = torch.cat(draws, dim=1) * self.sigma[None, :, None, None]  # (chunk, B, rows, m)
             self.pos = 0
         xi = self.buf[self.pos]
         self.pos += 1
@@ -492,8 +550,8 @@ def _init(config: TrainConfig, device: str, dtype: torch.dtype) -> torch.Tensor:
     return (torch.stack(ws) * config.std).to(device=device, dtype=dtype)
 
 
-def _record(W: torch.Tensor, lam: float, window: tuple[float, float]) -> tuple[np.ndarray, ...]:
-    rec, _ = loss_and_grad(W, lam)
+def _record(W: torch.Tensor, lam: torch.Tensor, window: tuple[float, float]) -> tuple[np.ndarray, ...]:
+    rec = reconstruction_loss(W)
     loss = rec + lam * W.abs().sum(dim=(1, 2))
     rows4 = (W**4).sum(dim=2)
     rows2 = (W**2).sum(dim=2)
@@ -517,8 +575,45 @@ def train(config: TrainConfig) -> TrainResult:
     """
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig; got {type(config).__name__}")
-    device = resolve_device(config.device)
-    dtype = _DTYPES[config.dtype]
+    return train_batch([config])[0]
+
+
+_BATCH_VARYING = frozenset({"lam", "lr", "sigma", "weight_decay", "seeds", "tol"})
+"""Fields in which the configs of one :func:`train_batch` call may differ (the rest fix shapes,
+the update rule or the noise law)."""
+
+
+def train_batch(configs: Sequence[TrainConfig]) -> list[TrainResult]:
+    """Train several configs as one batched tensor: every seed of every config, with per-element
+    ``lam``, ``lr``, ``sigma``, ``weight_decay`` and ``tol``. Returns one result per config, in order.
+
+    The configs must agree on every other field (``n``, ``m``, ``noise``, ``noise_sharing``,
+    ``steps``, ``optimizer``, ``dtype``, ``device``, …): those fix the tensors' shapes and the
+    update rule. A config's result is the one :func:`train` gives it alone (its seeds' generators
+    are its own), up to floating-point summation order once dead columns are dropped; each result's
+    ``seconds`` is the whole batch's time. A λ or σ grid at a small size, where one step of one
+    config costs little more than launching its kernels, trains in about the time of one config.
+
+    >>> a, b = train_batch([TrainConfig(n=4, m=6, lam=lam, steps=20, seeds=(0, 1), device="cpu") for lam in (0.0, 0.1)])
+    >>> (a.config["lam"], b.config["lam"], a.W.shape)
+    (0.0, 0.1, (2, 4, 6))
+    """
+    configs = list(configs)
+    if not configs:
+        raise ValueError("configs must hold at least one TrainConfig")
+    for c in configs:
+        if not isinstance(c, TrainConfig):
+            raise ValueError(f"configs must hold TrainConfig objects; got {type(c).__name__}")
+    first = configs[0]
+    for c in configs[1:]:
+        for f in dataclasses.fields(TrainConfig):
+            if f.name not in _BATCH_VARYING and getattr(c, f.name) != getattr(first, f.name):
+                raise ValueError(
+                    f"configs of one batch must agree on {f.name} (it fixes shapes or the update rule); "
+                    f"got {getattr(first, f.name)!r} and {getattr(c, f.name)!r}"
+                )
+    device = resolve_device(first.device)
+    dtype = _DTYPES[first.dtype]
     prev_det = torch.are_deterministic_algorithms_enabled()
     prev_warn = torch.is_deterministic_algorithms_warn_only_enabled()
     torch.use_deterministic_algorithms(True, warn_only=True)
@@ -527,112 +622,169 @@ def train(config: TrainConfig) -> TrainResult:
     # the previous setting, so it is switched off again afterwards (torch's default).
     flushing = torch.set_flush_denormal(True)
     prev_threads = torch.get_num_threads()
-    threads = config.threads
+    threads = first.threads
     if threads is None:
         threads = 1 if device == "cpu" else prev_threads
     torch.set_num_threads(threads)
     t0 = time.perf_counter()
     try:
         with torch.no_grad():
-            result = _train(config, device, dtype)
+            results = _train(configs, device, dtype)
     finally:
         torch.use_deterministic_algorithms(prev_det, warn_only=prev_warn)
         if flushing:
             torch.set_flush_denormal(False)
         torch.set_num_threads(prev_threads)
-    result.seconds = time.perf_counter() - t0
-    return result
+    seconds = time.perf_counter() - t0
+    for r in results:
+        r.seconds = seconds
+    return results
 
 
-def _train(config: TrainConfig, device: str, dtype: torch.dtype) -> TrainResult:
-    W = _init(config, device, dtype)
+def _per_element(configs: list[TrainConfig], value: Callable[[TrainConfig], float], device: str, dtype: torch.dtype) -> torch.Tensor:
+    """A ``(B, 1, 1)`` tensor of ``value(config)`` (computed in double precision), one entry per seed
+    of every config."""
+    return torch.tensor([value(c) for c in configs for _ in c.seeds], dtype=dtype, device=device)[:, None, None]
+
+
+def _train(configs: list[TrainConfig], device: str, dtype: torch.dtype) -> list[TrainResult]:
+    first = configs[0]
+    W = torch.cat([_init(c, device, dtype) for c in configs])
     W0 = W.detach().cpu().numpy()
     init_argmax = np.abs(W0).argmax(axis=2)
     init_sign = np.sign(np.take_along_axis(W0, init_argmax[..., None], axis=2)[..., 0]).astype(np.int8)
     del W0
-    lam, lr = config.lam, config.lr
-    noise = None if config.noise == "none" or config.sigma == 0 else _NoiseStream(config, device, dtype)
-    if config.optimizer == "adamw":
+    lam = _per_element(configs, lambda c: c.lam, device, dtype)
+    lr = _per_element(configs, lambda c: c.lr, device, dtype)
+    shrink = _per_element(configs, lambda c: c.lr * c.lam, device, dtype)  # the prox threshold
+    tol = _per_element(configs, lambda c: c.tol, device, dtype)[:, 0, 0]
+    lam_rec = lam[:, 0, 0]
+    noisy = first.noise != "none" and any(c.sigma > 0 for c in configs)
+    noise = _NoiseStream(configs, device, dtype) if noisy else None
+    if first.optimizer == "adamw":
         m1 = torch.zeros_like(W)
         m2 = torch.zeros_like(W)
-        b1, b2 = config.betas
+        b1, b2 = first.betas
+        decay = _per_element(configs, lambda c: 1 - c.lr * c.weight_decay, device, dtype)
+    B, n_ = W.shape[0], W.shape[1]
+    # The batch holds the elements still training (``active``, indices into the batch). An element
+    # with tol > 0 stops at its own convergence and leaves the batch: its result does not depend on
+    # which other seeds shared the batch, and finished elements cost nothing.
+    active = torch.arange(B, device=device)
+    final: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * B
+    seed_steps = np.full(B, first.steps, dtype=np.int64)
     steps_rec: list[int] = []
     recs: list[tuple[np.ndarray, ...]] = []
+    latest: list[np.ndarray] | None = None  # the last record of every element (finished ones stay frozen)
 
     def record(k: int) -> None:
+        nonlocal latest
+        vals = _record(W, lam_rec, first.window)
+        if latest is None:
+            latest = [v.copy() for v in vals]
+        else:
+            idx = active.cpu().numpy()
+            for store, v in zip(latest, vals):
+                store[idx] = v
         steps_rec.append(k)
-        recs.append(_record(W, lam, config.window))
+        recs.append(tuple(v.copy() for v in latest))
 
     record(0)
-    W_prev = W.clone() if config.tol > 0 else None
+    stopping = bool((tol > 0).any())
+    W_prev = W.clone() if stopping else None
     # Dead columns: with no noise, a column of W that is exactly zero in every row gets zero
     # gradient (both G^T W and G W vanish there) and stays zero under gd and prox steps, so it can
     # be dropped from the computation without changing any other entry (up to summation order).
-    compacting = config.compact and noise is None and config.optimizer in ("gd", "prox")
+    compacting = first.compact and noise is None and first.optimizer in ("gd", "prox")
     # row-sparse gradients once prox has made every row (at most _SPARSE_R)-sparse; exact
-    sparse_ok = config.compact and noise is None and config.optimizer == "prox"
-    S_, n_ = W.shape[0], W.shape[1]
-    cols = torch.arange(config.m, device=device).expand(S_, -1).clone()
+    sparse_ok = first.compact and noise is None and first.optimizer == "prox"
+    cols = torch.arange(first.m, device=device).expand(B, -1).clone()
     k = 0
-    for k in range(1, config.steps + 1):
+    for k in range(1, first.steps + 1):
         xi = None if noise is None else noise.next()
         r = int((W != 0).sum(dim=2).max()) if sparse_ok else _SPARSE_R + 1
         if r <= _SPARSE_R:
             grad = grad_sparse_rows(W, max(r, 1))
+        elif xi is None:
+            grad = grad_noise_free(W)
         else:
-            _, grad = loss_and_grad(W, lam, xi)
-        if config.optimizer == "gd":
+            _, grad = loss_and_grad(W, 0.0, xi)
+        if first.optimizer == "gd":
             W = W - lr * (grad + lam * torch.sign(W))
-        elif config.optimizer == "prox":
+        elif first.optimizer == "prox":
             V = W - lr * grad
-            W = torch.sign(V) * torch.clamp(V.abs() - lr * lam, min=0)
+            W = torch.sign(V) * torch.clamp(V.abs() - shrink, min=0)
         else:  # adamw, as torch.optim.AdamW (decoupled weight decay, bias-corrected moments)
             g = grad + lam * torch.sign(W)
-            W = W * (1 - lr * config.weight_decay)
+            W = W * decay
             m1.mul_(b1).add_(g, alpha=1 - b1)
             m2.mul_(b2).addcmul_(g, g, value=1 - b2)
             mhat = m1 / (1 - b1**k)
             vhat = m2 / (1 - b2**k)
-            W = W - lr * mhat / (vhat.sqrt() + config.eps)
-        if k % config.record_every == 0 or k == config.steps:
+            W = W - lr * mhat / (vhat.sqrt() + first.eps)
+        if k % first.record_every == 0 or k == first.steps:
             if not bool(torch.isfinite(W).all()):
+                bad = sorted({(c.lr, c.sigma) for c in configs})
                 raise ValueError(
-                    f"training diverged (non-finite weights) by step {k}: lr={lr} is too large for "
-                    f"this problem (noise={config.to_dict()['noise']}, sigma={config.sigma}); lower lr"
+                    f"training diverged (non-finite weights) by step {k}: lr is too large for this problem "
+                    f"(noise={first.to_dict()['noise']}, (lr, sigma) in {bad}); lower lr"
                 )
             record(k)
             if W_prev is not None:
-                speed = (W - W_prev).abs().amax(dim=(1, 2)) / (lr * (k - steps_rec[-2]))
-                if bool((speed < config.tol).all()):
-                    break
+                speed = (W - W_prev).abs().amax(dim=(1, 2)) / (lr[:, 0, 0] * (k - steps_rec[-2]))
+                done = (tol > 0) & (speed < tol)
+                if bool(done.any()):
+                    for j in torch.nonzero(done).flatten().tolist():
+                        e = int(active[j])
+                        final[e] = (W[j].clone(), cols[j].clone())
+                        seed_steps[e] = k
+                    keep = ~done
+                    W, cols, active = W[keep], cols[keep], active[keep]
+                    lam, lr, shrink, tol, lam_rec = lam[keep], lr[keep], shrink[keep], tol[keep], lam_rec[keep]
+                    if first.optimizer == "adamw":
+                        m1, m2, decay = m1[keep], m2[keep], decay[keep]
+                    if active.numel() == 0:
+                        break
             if compacting:
-                alive = (W != 0).any(dim=1)  # (S, K)
-                keep = max(int(alive.sum(dim=1).max()), 1)
-                if keep <= 0.75 * W.shape[2]:
-                    order = torch.argsort((~alive).to(torch.int8), dim=1, stable=True)[:, :keep]
+                alive = (W != 0).any(dim=1)  # (B, K)
+                keep_cols = max(int(alive.sum(dim=1).max()), 1)
+                if keep_cols <= 0.75 * W.shape[2]:
+                    order = torch.argsort((~alive).to(torch.int8), dim=1, stable=True)[:, :keep_cols]
                     W = torch.gather(W, 2, order[:, None, :].expand(-1, n_, -1))
                     cols = torch.gather(cols, 1, order)
             if W_prev is not None:
                 W_prev = W.clone()
+    for j, e in enumerate(active.tolist()):
+        final[e] = (W[j], cols[j])
+        seed_steps[e] = k
     loss, fourth, rows4, poly, rows2 = (np.stack([r[i] for r in recs], axis=1) for i in range(5))
-    if W.shape[2] < config.m:
-        full = torch.zeros((S_, n_, config.m), dtype=W.dtype, device=W.device)
-        W = full.scatter_(2, cols[:, None, :].expand(-1, n_, -1), W)
-    Wf = W.detach().cpu().numpy()
-    res = TrainResult(
-        config=config.to_dict(),
-        W=Wf,
-        record_steps=np.asarray(steps_rec, dtype=np.int64),
-        loss=loss,
-        fourth_norm=fourth,
-        row_fourth_norm=rows4,
-        row_norm2=rows2,
-        polysemantic=poly.astype(np.int64),
-        init_argmax=init_argmax.astype(np.int64),
-        init_sign=init_sign,
-        steps_run=k,
-        seconds=0.0,
-        device=device,
-    )
-    res.metrics = _metrics.summary(Wf, init_argmax=init_argmax, window=config.window)
-    return res
+    full = torch.zeros((B, n_, first.m), dtype=dtype, device=device)
+    for e, (w_e, c_e) in enumerate(final):
+        full[e].scatter_(1, c_e[None, :].expand(n_, -1), w_e)
+    Wf = full.detach().cpu().numpy()
+    results, lo = [], 0
+    steps_rec_a = np.asarray(steps_rec, dtype=np.int64)
+    for c in configs:
+        sl = slice(lo, lo + len(c.seeds))
+        lo = sl.stop
+        # a config's records end where its last seed stopped, as if it had trained alone
+        nr = int(np.searchsorted(steps_rec_a, seed_steps[sl].max(), side="right"))
+        res = TrainResult(
+            config=c.to_dict(),
+            W=Wf[sl],
+            record_steps=steps_rec_a[:nr],
+            loss=loss[sl, :nr],
+            fourth_norm=fourth[sl, :nr],
+            row_fourth_norm=rows4[sl, :nr],
+            row_norm2=rows2[sl, :nr],
+            polysemantic=poly[sl, :nr].astype(np.int64),
+            init_argmax=init_argmax[sl].astype(np.int64),
+            init_sign=init_sign[sl],
+            seed_steps=seed_steps[sl],
+            steps_run=int(seed_steps[sl].max()),
+            seconds=0.0,
+            device=device,
+        )
+        res.metrics = _metrics.summary(res.W, init_argmax=res.init_argmax, window=c.window)
+        results.append(res)
+    return results

@@ -132,7 +132,7 @@ def _xi_steps(sharing: str, seeds=(0, 1, 2), steps=3, n=5, m=7):
     from numerics.autoencoder import _NoiseStream
 
     cfg = TrainConfig(n=n, m=m, noise="normal", sigma=0.3, noise_sharing=sharing, seeds=seeds, device="cpu")
-    stream = _NoiseStream(cfg, "cpu", torch.float64)
+    stream = _NoiseStream([cfg], "cpu", torch.float64)
     return [stream.next().clone() for _ in range(steps)]
 
 
@@ -163,7 +163,7 @@ def test_shared_noise_enters_every_input_identically():
     from numerics.autoencoder import _NoiseStream
 
     cfg = TrainConfig(n=4, m=6, noise="bipolar", sigma=0.1, noise_sharing="shared", seeds=(0, 5), device="cpu")
-    xi = _NoiseStream(cfg, "cpu", torch.float64).next()
+    xi = _NoiseStream([cfg], "cpu", torch.float64).next()
     W = torch.zeros((2, 4, 6), dtype=torch.float64)
     H = W + xi
     assert H.shape == (2, 4, 6)
@@ -308,3 +308,62 @@ def test_row_sparse_gradient_equals_dense(r):
     W[1, 2, keep[1, 3, 0]] = 0.5  # two rows sharing a neuron
     _, dense = loss_and_grad(W, 0.0)
     torch.testing.assert_close(grad_sparse_rows(W, r), dense, rtol=1e-12, atol=1e-12)
+
+
+def test_noise_free_gradient_equals_the_general_one():
+    from numerics.autoencoder import grad_noise_free, reconstruction_loss
+
+    g = torch.Generator().manual_seed(3)
+    W = torch.randn((3, 7, 11), generator=g, dtype=torch.float64) * 0.4
+    W[1, 2] = 0.0  # a dead row: Z_ii = 0 takes the diagonal's other branch
+    rec, dense = loss_and_grad(W, 0.0)
+    torch.testing.assert_close(grad_noise_free(W), dense, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(reconstruction_loss(W), rec, rtol=1e-12, atol=1e-12)
+
+
+def test_each_seed_stops_at_its_own_convergence():
+    base = dict(n=6, m=12, lam=0.05, steps=20000, lr=0.1, optimizer="prox", tol=1e-5, record_every=50,
+                device="cpu", dtype="float64")
+    both = train(TrainConfig(seeds=(0, 3), **base))
+    alone = train(TrainConfig(seeds=(3,), **base))
+    np.testing.assert_array_equal(both.W[1], alone.W[0])  # a seed's result ignores its batch
+    assert both.seed_steps[1] == alone.seed_steps[0]
+    assert both.steps_run == both.seed_steps.max() < 20000
+    assert both.seed_steps[0] != both.seed_steps[1]  # the two seeds converge at different steps
+    # a finished seed's records stay at its final values
+    done = np.searchsorted(both.record_steps, both.seed_steps.min())
+    early = int(np.argmin(both.seed_steps))
+    assert (both.loss[early, done:] == both.loss[early, done]).all()
+
+
+@pytest.mark.parametrize("optimizer,noise", [("prox", "none"), ("gd", "bipolar"), ("adamw", "none")])
+def test_a_parameter_grid_in_one_batch_equals_each_config_alone(optimizer, noise):
+    from numerics.autoencoder import train_batch
+
+    base = dict(n=5, m=9, steps=400, lr=0.05, optimizer=optimizer, noise=noise, record_every=50, device="cpu",
+                dtype="float64", tol=1e-6 if noise == "none" else 0.0)
+    if noise == "none":
+        grid = [TrainConfig(lam=lam, seeds=(0, 1), **base) for lam in (0.0, 0.05, 0.2)]
+    else:
+        grid = [TrainConfig(sigma=sig, seeds=(0, 1), **base) for sig in (0.05, 0.1, 0.2)]
+    grid[1] = grid[1].replace(lr=0.03, seeds=(1, 4))
+    together = train_batch(grid)
+    for cfg, res in zip(grid, together):
+        alone = train(cfg)
+        assert res.config == cfg.to_dict()
+        # float64 summation order may differ once dead columns are dropped: 1e-12 is ~1e4 ulps
+        np.testing.assert_allclose(res.W, alone.W, atol=1e-12)
+        np.testing.assert_array_equal(res.seed_steps, alone.seed_steps)
+        np.testing.assert_allclose(res.loss, alone.loss, rtol=1e-10)
+    assert not np.allclose(together[0].W, together[2].W)  # the parameter really differs per element
+
+
+def test_a_batch_rejects_configs_that_differ_in_shape_or_rule():
+    from numerics.autoencoder import train_batch
+
+    with pytest.raises(ValueError, match="agree on m"):
+        train_batch([TrainConfig(n=3, m=4), TrainConfig(n=3, m=5)])
+    with pytest.raises(ValueError, match="agree on optimizer"):
+        train_batch([TrainConfig(n=3, m=4), TrainConfig(n=3, m=4, optimizer="prox")])
+    with pytest.raises(ValueError, match="at least one"):
+        train_batch([])

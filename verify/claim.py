@@ -22,6 +22,7 @@ import enum
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -150,6 +151,11 @@ class Context:
     device: str
     delta: float
     """Level of each single comparison: the family-wise rate over the number of comparisons."""
+    runs_dir: Path | None = None
+    """Where training sweeps publish their runs (one folder per config key; resumable). ``None``:
+    a temporary folder for the life of the process."""
+    workers: int = 1
+    """Local worker processes a training sweep may use."""
 
     def rng(self, claim_id: str, index: int) -> np.random.Generator:
         """A generator determined by (seed, claim id, example index) alone."""

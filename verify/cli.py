@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="torch device (default auto)")
     r.add_argument("--alpha", type=_unit_float, default=None, help="family-wise false-alarm rate (default 1e-3)")
     r.add_argument("--fresh", action="store_true", help="ignore finished results in the report folder")
+    r.add_argument("--workers", type=_pos_int, default=2,
+                   help="local processes for the training sweeps of the full suite (default 2)")
     r.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
 
     ls = sub.add_parser("list", help="list the registered claims")
@@ -111,6 +113,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         alpha=args.alpha if args.alpha is not None else FAMILY_ALPHA,
         progress=args.progress,
         resume=not args.fresh,
+        workers=args.workers,
     )
     print(format_table(report))
     print(f"report: {Path(args.report) / 'report.md'}")

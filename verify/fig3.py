@@ -46,9 +46,13 @@ def fig3_first_seed(ctx: Context) -> int:
     return (ctx.seed % 10_000) * 1_000_000 + FIG3_SALT * 10_000
 
 
-def fig3_configs(ctx: Context, *, widths: Sequence[int] = FIG3_WIDTHS, seeds: int = FIG3_SEEDS, n: int = FIG3_N) -> list[TrainConfig]:
-    """One config per width, all seeds batched (device as the run's)."""
-    return figure_configs(3, widths=list(widths), seeds=seeds, n=n, device=ctx.device, first_seed=fig3_first_seed(ctx))
+def fig3_configs(ctx: Context, *, widths: Sequence[int] = FIG3_WIDTHS, seeds: int = FIG3_SEEDS, n: int = FIG3_N,
+                 setup: str = "flow") -> list[TrainConfig]:
+    """One config per width, all seeds batched (device as the run's). ``setup``: ``"flow"`` (proximal
+    GD, the default) or ``"published"`` (the published AdamW training); both setups use the same
+    seeds, hence the same initial weights."""
+    return figure_configs(3, widths=list(widths), seeds=seeds, n=n, device=ctx.device, first_seed=fig3_first_seed(ctx),
+                          setup=setup)
 
 
 def _runs_dir(ctx: Context) -> Path:
@@ -60,12 +64,13 @@ def _runs_dir(ctx: Context) -> Path:
     return _TMP[0]
 
 
-def fig3_runs(ctx: Context, *, widths: Sequence[int] = FIG3_WIDTHS, seeds: int = FIG3_SEEDS, n: int = FIG3_N) -> dict[int, TrainResult]:
+def fig3_runs(ctx: Context, *, widths: Sequence[int] = FIG3_WIDTHS, seeds: int = FIG3_SEEDS, n: int = FIG3_N,
+              setup: str = "flow") -> dict[int, TrainResult]:
     """The trained Fig 3 runs by width: trained now (in parallel) unless already published.
 
     Raises ``RuntimeError`` naming the runs that failed after their retry.
     """
-    configs = fig3_configs(ctx, widths=widths, seeds=seeds, n=n)
+    configs = fig3_configs(ctx, widths=widths, seeds=seeds, n=n, setup=setup)
     out = _runs_dir(ctx)
     missing = [c for c in configs if (str(out), config_key(c)) not in _RESULTS]
     if missing:

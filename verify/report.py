@@ -12,7 +12,9 @@ Layout of a report folder::
 from __future__ import annotations
 
 import json
+import math
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +23,7 @@ from .claim import PAPERS, Claim, Evidence, Verdict
 if TYPE_CHECKING:  # pragma: no cover
     from .runner import RunReport
 
-__all__ = ["write_figure", "write_report", "format_table", "render_claim"]
+__all__ = ["write_figure", "write_report", "format_table", "render_claim", "log_width_axis"]
 
 _MARK = {
     Verdict.VERIFIED.value: "verified",
@@ -52,6 +54,20 @@ def write_figure(out: Path, claim: Claim, evidence: Evidence | None) -> str | No
     finally:
         plt.close(fig)
     return f"figures/{claim.id}.png"
+
+
+def log_width_axis(ax: Any, values: Sequence[float]) -> None:
+    """Make ``ax``'s x axis logarithmic over ``values`` (widths), with plain-number ticks at the
+    powers of two in range (matplotlib's default 3×10², 4×10², … labels collide)."""
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    ax.set_xscale("log")
+    lo, hi = min(values), max(values)
+    ticks = [2**k for k in range(int(math.floor(math.log2(lo))), int(math.ceil(math.log2(hi))) + 1) if lo <= 2**k <= hi]
+    if len(ticks) >= 2:
+        ax.set_xticks(ticks)
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def _shorten(text: str, width: int) -> str:

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from theory.validation import require_int
+
 from .claim import Claim, ClaimResult, Context, Evidence, Mode, Verdict
 from .registry import select
 from .stats import FAMILY_ALPHA
@@ -177,11 +179,14 @@ def run(
     progress: bool = False,
     resume: bool = True,
     claims: Sequence[Claim] | None = None,
+    workers: int = 1,
 ) -> RunReport:
     """Run the verification suite and return its report (written to ``report_dir`` if given).
 
     ``mode`` is ``"quick"`` (the default suite) or ``"full"``; ``only`` a glob or prefix of
-    claim ids; ``alpha`` the family-wise false-alarm rate of the whole run.
+    claim ids; ``alpha`` the family-wise false-alarm rate of the whole run; ``workers`` the local
+    processes a claim's training sweep may use. With a ``report_dir``, training sweeps publish
+    their runs under ``report_dir/runs`` (resumable run by run, shared between claims).
     """
     if mode not in ("quick", "full"):
         raise ValueError(f"mode must be 'quick' or 'full'; got {mode!r}")
@@ -196,8 +201,9 @@ def run(
     planned = sum(c.rule.planned_comparisons(c, mode) for c in chosen)
     delta = alpha / max(planned, 1)
     settings = RunSettings(mode=mode, only=only, seed=seed, device=dev, alpha=alpha, comparisons=planned, delta=delta)
-    ctx = Context(seed=seed, mode=mode, device=dev, delta=delta)
+    workers = require_int("workers", workers, minimum=1)
     out = Path(report_dir) if report_dir is not None else None
+    ctx = Context(seed=seed, mode=mode, device=dev, delta=delta, runs_dir=None if out is None else out / "runs", workers=workers)
     available = _available_resources(dev)
 
     results: list[dict[str, Any]] = []

@@ -15,10 +15,15 @@ each finished run prints one summary line (mean ± standard error over seeds).
 The figures (paper 1):
 
 * **Fig 3** (§2.5): ``n = 256``, ``m = 256, 512, …, 4096``; proximal GD on the l1 loss
-  (``lam = 0.05``, i.e. the paper's ``λ = lam/4 = 0.0125 <= 1/sqrt(4096)``; ``lr = 0.05``, at most
-  20,000 steps, stopping once every weight moves slower than ``1e-4`` per unit of flow time), as the
-  ``training.fig3_polysemantic`` claim; summary: the published window-rule count of polysemantic
-  neurons against :math:`n^2/(4m)`.
+  (``lam = 0.05``, i.e. the paper's ``λ = lam/4 = 0.0125 <= 1/sqrt(4096)``; step
+  :func:`numerics.autoencoder.stable_lr` ``= 0.2/(1 + sqrt(n/m))^2``, 0.05 at m = n to 0.128 at
+  m = 16 n; at most 20,000 steps, each seed stopping once every weight moves slower than ``1e-4``
+  per unit of flow time). These are the runs of the ``training.fig3_polysemantic`` and
+  ``assignment.*_fig3`` claims (same configs, hence same keys: a sweep's folder can serve them);
+  summary: the published window-rule count of polysemantic neurons against :math:`n^2/(4m)`.
+  ``--setup published`` trains Fig 3 as the published code does instead (:data:`PUBLISHED_FIG3`:
+  AdamW, lr 1e-3, weight decay 0.01, ``l1 = 1e-3``, 7,500 steps; this library's AdamW equals
+  ``torch.optim.AdamW``, a test checks it), for the ``training.fig3_published_setup`` claim.
 * **Fig 4** (App. D): ``n = 8``, ``m = 16``, plain GD ``lr = 0.02``, 100,000 steps, bipolar and
   normal noise at ``σ ∈ {0.07, 0.1, 0.15}`` (the published settings); summary: the final mean
   :math:`\|W_i\|_4^4` against ``3/m`` (the paper's line) and ``3/(m+2)`` (its exact value for
@@ -49,7 +54,7 @@ from typing import Any
 
 import numpy as np
 
-from numerics.autoencoder import TrainConfig, TrainResult, resolve_device
+from numerics.autoencoder import TrainConfig, TrainResult, resolve_device, stable_lr
 from numerics.metrics import count_polysemantic
 from numerics.sweep import config_key, run_sweep
 from theory.validation import require_int
@@ -60,6 +65,7 @@ __all__ = [
     "figure_configs",
     "summarize",
     "FIG3_WIDTHS",
+    "PUBLISHED_FIG3",
     "FIG45_SIGMAS",
     "FIG5_LAMS",
     "FIG5_SIGMAS",
@@ -73,6 +79,9 @@ FIG5_LAMS: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 """l1 coefficients of Fig 5a (this library's grid; the paper prints none)."""
 FIG5_SIGMAS: tuple[float, ...] = (0.01, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3)
 """σ of Fig 5b (this library's grid; the paper prints none)."""
+
+PUBLISHED_FIG3: dict[str, object] = {"optimizer": "adamw", "lr": 1e-3, "weight_decay": 0.01, "lam": 1e-3, "steps": 7500}
+"""The published code's Fig 3 training (Appendix; its AdamW keeps torch's default weight decay 0.01)."""
 
 _DEFAULT_SEEDS = {3: 16, 4: 5, 5: 5}
 _DEFAULT_N = {3: 256, 4: 8, 5: 8}
@@ -95,6 +104,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="torch device (default auto)")
     p.add_argument("--n", metavar="N", help="features n (default: the figure's; for trial runs)")
     p.add_argument("--steps", metavar="K", help="training steps (default: the figure's; for trial runs)")
+    p.add_argument("--setup", choices=("flow", "published"), default="flow",
+                   help="Fig 3 only: gradient flow by proximal steps (default) or the published AdamW training")
     p.add_argument("--noise-sharing", choices=_SHARING, default="per_input",
                    help="noise per input (the paper's text, default) or shared (the published code)")
     p.add_argument("--retries", default="1", metavar="R", help="retries of a failed run (default 1)")
@@ -141,8 +152,11 @@ def figure_configs(
     steps: int | None = None,
     device: str = "auto",
     noise_sharing: str = "per_input",
+    first_seed: int = 0,
+    setup: str = "flow",
 ) -> list[TrainConfig]:
-    """The runs of one figure's sweep (see the module docstring), one config per figure point.
+    """The runs of one figure's sweep (see the module docstring), one config per figure point,
+    with seeds ``first_seed, first_seed + 1, …``.
 
     >>> [c.m for c in figure_configs(3, widths=[8, 16], n=8, seeds=2, steps=10)]
     [8, 16]
@@ -156,10 +170,21 @@ def figure_configs(
     S = _int_arg("seeds", seeds, _DEFAULT_SEEDS[fig], 1)
     K = _int_arg("steps", steps, _DEFAULT_STEPS[fig], 1)
     ws = _widths(widths, _DEFAULT_WIDTHS[fig] if n == _DEFAULT_N[fig] else (2 * n,), n)
-    seed_tuple = tuple(range(S))
+    first = _int_arg("first_seed", first_seed, 0, 0)
+    seed_tuple = tuple(range(first, first + S))
     common: dict[str, Any] = dict(n=n, seeds=seed_tuple, steps=K, device=device, noise_sharing=noise_sharing)
+    if setup not in ("flow", "published"):
+        raise ValueError(f"setup must be 'flow' or 'published'; got {setup!r}")
+    if setup == "published" and fig != 3:
+        raise ValueError(f"setup='published' is defined for fig 3 only; got fig {fig}")
+    if fig == 3 and setup == "published":
+        if steps is None:
+            common["steps"] = PUBLISHED_FIG3["steps"]
+        published = {k: v for k, v in PUBLISHED_FIG3.items() if k != "steps"}
+        return [TrainConfig(m=m, record_every=250, **published, **common) for m in ws]
     if fig == 3:
-        return [TrainConfig(m=m, lam=0.05, lr=0.05, optimizer="prox", tol=1e-4, record_every=50, **common) for m in ws]
+        return [TrainConfig(m=m, lam=0.05, lr=stable_lr(n, m), optimizer="prox", tol=1e-4, record_every=50, **common)
+                for m in ws]
     noisy = dict(optimizer="gd", lr=0.02, record_every=max(1, K // 200), **common)
     if fig == 4:
         return [TrainConfig(m=m, noise=law, sigma=s, **noisy) for m in ws for law in ("bipolar", "normal") for s in FIG45_SIGMAS]
@@ -214,7 +239,7 @@ def run(args: argparse.Namespace) -> int:
     if sharing not in _SHARING:
         raise ValueError(f"noise_sharing must be one of {_SHARING}; got {sharing!r}")
     configs = figure_configs(fig, widths=get("widths"), seeds=get("seeds"), n=get("n"), steps=get("steps"),
-                             device=device, noise_sharing=sharing)
+                             device=device, noise_sharing=sharing, setup=get("setup", "flow") or "flow")
     workers = _int_arg("workers", get("workers"), 2, 1)
     retries = _int_arg("retries", get("retries"), 1, 0)
     try:

@@ -11,11 +11,14 @@ r"""Claims on the displacement model of the trained polysemantic count (paper 1,
   process (next-largest weight, the larger weight wins), which it idealises.
 * ``assignment.stay_initial_argmax`` — how often a feature ends on its initial argmax: the
   initial-contest bound against the Gaussian process.
-* ``assignment.trained_counts`` / ``assignment.trained_counts_fig3`` — trained networks (plain
-  GD + l1) per width, against the closed form and n²/(4m), with the initialisation-only count,
-  the displacement process run on the *same* initial weights, and the measured stay fraction
-  beside them. Quick: the small analogue ``n = 32, m = 32..128``; full: Fig 3's ``n = 256``,
-  ``m = 256..4096``.
+* ``assignment.trained_counts`` / ``assignment.trained_counts_fig3`` — trained networks per width,
+  against the closed form and n²/(4m), with the initialisation-only count, the displacement
+  process run on the *same* initial weights, and the measured stay fraction beside them. Quick:
+  the small analogue ``n = 32, m = 32..128`` (plain GD + l1, :class:`GDTraining`); full: Fig 3's
+  ``n = 256``, ``m = 256..4096``, 16 seeds, on the very runs of ``training.fig3_polysemantic``
+  (:class:`Fig3Training`, :mod:`verify.fig3`).
+* ``assignment.trained_stay`` / ``assignment.trained_stay_fig3`` — how often a trained feature
+  ends on its initial argmax, against the initial-contest prediction, on the same runs.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from theory.symbols import m, n
 
 from ..claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
 from ..registry import register
+from ..report import log_width_axis
 from ..rules import AllOf, MonteCarloMean, SymbolicRule, draw_examples
 
 __all__ = ["TrainSettings", "TrainedCounts", "TrainedStay", "OneSidedMean", "train_width"]
@@ -403,14 +407,6 @@ class TrainSettings:
     tol: float = 1e-4
     record_every: int = 250
     rule: str = "window"
-    wide: TrainSettings | None = None
-    """Settings used instead once ``m >= wide_from * n`` (weaker initial interference allows a
-    larger step there)."""
-    wide_from: float = 4.0
-
-    def at(self, n_: int, m_: int) -> TrainSettings:
-        """The settings for width ``m_`` with ``n_`` features."""
-        return self.wide if (self.wide is not None and m_ >= self.wide_from * n_) else self
 
 
 _TRAINED: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -424,7 +420,6 @@ def train_width(n_: int, m_: int, seeds: Sequence[int], settings: TrainSettings,
     Training is deterministic, so results are kept for the process's lifetime: the claims on
     counts and on stay fractions share one training per width.
     """
-    settings = settings.at(n_, m_)
     key = (n_, m_, tuple(seeds), settings, device)
     if key not in _TRAINED:
         _TRAINED[key] = _train_width(n_, m_, seeds, settings, device)
@@ -432,17 +427,26 @@ def train_width(n_: int, m_: int, seeds: Sequence[int], settings: TrainSettings,
 
 
 def _train_width(n_: int, m_: int, seeds: Sequence[int], settings: TrainSettings, device: str) -> dict[str, Any]:
-    from numerics.autoencoder import TrainConfig, initial_weights, train
-    from numerics.metrics import count_polysemantic, winners
+    from numerics.autoencoder import TrainConfig, train
 
     cfg = TrainConfig(
         n=n_, m=m_, lam=settings.lam, lr=settings.lr, steps=settings.steps, tol=settings.tol,
         record_every=settings.record_every, seeds=tuple(seeds), device="cpu" if device == "cpu" else "auto",
     )
-    res = train(cfg)
+    return measure_trained(train(cfg), rule=settings.rule)
+
+
+def measure_trained(res: Any, *, rule: str = "window") -> dict[str, Any]:
+    """Per-seed measurements of a :class:`numerics.autoencoder.TrainResult`: the trained count
+    (``rule``), the displacement process run on the same initial weights, stay fractions, the share
+    of features ending on the cell the process predicts, and the mixed-sign share."""
+    from numerics.autoencoder import initial_weights
+    from numerics.metrics import count_polysemantic, winners
+
     W = res.W
-    counts = count_polysemantic(W, rule=settings.rule).astype(float)
-    pred = displacement_from_weights(initial_weights(cfg))
+    m_ = W.shape[-1]
+    counts = count_polysemantic(W, rule=rule).astype(float)
+    pred = displacement_from_weights(initial_weights(res.train_config()))
     pc = assignment_counts(pred)
     win = winners(W)
     sgn = np.sign(np.take_along_axis(W, win[..., None], axis=-1)[..., 0])
@@ -472,10 +476,48 @@ def _mixed_sign_share(win: np.ndarray, sgn: np.ndarray, m_: int) -> np.ndarray:
 
 
 def _describe(s: TrainSettings) -> str:
-    text = f"lam={s.lam}, lr={s.lr}, <= {s.steps} steps"
-    if s.wide is not None:
-        text += f"; from m >= {s.wide_from:g} n: lr={s.wide.lr}, <= {s.wide.steps} steps"
-    return text
+    return f"lam={s.lam}, lr={s.lr}, <= {s.steps} steps"
+
+
+@dataclass(frozen=True, kw_only=True)
+class GDTraining:
+    """Trained networks of a claim's own: plain GD + l1 with ``settings``, seeds ``0 .. S-1``."""
+
+    settings: TrainSettings
+
+    def measure(self, ctx: Context, n_: int, m_: int, seeds: int) -> dict[str, Any]:
+        return train_width(n_, m_, list(range(seeds)), self.settings, ctx.device)
+
+    def describe(self) -> str:
+        return f"trained plain GD + l1 ({_describe(self.settings)}; {self.settings.rule} rule)"
+
+    label = "trained (GD + l1)"
+
+
+_FIG3_MEASURED_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fig3Training:
+    """The Fig 3 runs of the training issue (:mod:`verify.fig3`: proximal GD + l1, ``lam = 0.05``,
+    ``lr = stable_lr(n, m)``, each seed to convergence), shared with ``training.fig3_polysemantic``."""
+
+    def measure(self, ctx: Context, n_: int, m_: int, seeds: int) -> dict[str, Any]:
+        from ..fig3 import FIG3_WIDTHS, fig3_runs
+
+        key = (ctx.seed, ctx.device, str(ctx.runs_dir), n_, m_, seeds)
+        if key not in _FIG3_MEASURED_CACHE:
+            # all of Fig 3's widths at once (a parallel, resumable sweep), then read from the cache
+            widths = FIG3_WIDTHS if m_ in FIG3_WIDTHS else (m_,)
+            res = fig3_runs(ctx, widths=widths, seeds=seeds, n=n_)[m_]
+            _FIG3_MEASURED_CACHE[key] = measure_trained(res, rule="window")
+        return _FIG3_MEASURED_CACHE[key]
+
+    def describe(self) -> str:
+        return "the Fig 3 runs of training.fig3_polysemantic (prox GD + l1, lam=0.05, lr=stable_lr(n, m), tol 1e-4; window rule)"
+
+    label = "trained (Fig 3 runs, prox GD + l1)"
+
 
 
 def _t_interval(x: np.ndarray, delta: float) -> tuple[float, float, float]:
@@ -501,7 +543,7 @@ class TrainedCounts:
 
     widths: Callable[[Mode], Sequence[tuple[int, int]]]
     seeds: Budget
-    settings: TrainSettings
+    source: GDTraining | Fig3Training
 
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return len(self.widths(mode)) * (1 + (claim.printed is not None))
@@ -511,7 +553,7 @@ class TrainedCounts:
         misses: dict[str, list[str]] = {"derived": [], "printed": []}
         seeds = list(range(self.seeds(ctx.mode)))
         for n_, m_ in self.widths(ctx.mode):
-            r = train_width(n_, m_, seeds, self.settings, ctx.device)
+            r = self.source.measure(ctx, n_, m_, len(seeds))
             mean, lo, hi = _t_interval(r["trained"], ctx.delta)
             row: dict[str, Any] = {"n": n_, "m": m_, "seeds": len(seeds), "trained_mean": mean, "ci_lo": lo, "ci_hi": hi}
             forms = [("derived", claim.derived)] + ([("printed", claim.printed)] if claim.printed is not None else [])
@@ -547,14 +589,14 @@ class TrainedCounts:
             ms = np.array([r["m"] for r in rows], dtype=float)
             mean = np.array([r["trained_mean"] for r in rows])
             err = np.array([[r["trained_mean"] - r["ci_lo"] for r in rows], [r["ci_hi"] - r["trained_mean"] for r in rows]])
-            ax.errorbar(ms, mean, yerr=err, fmt="o", capsize=3, label=f"trained (GD + l1, {len(seeds)} seeds, interval)")
+            ax.errorbar(ms, mean, yerr=err, fmt="o", capsize=3, label=f"{self.source.label}, {len(seeds)} seeds, interval")
             grid = np.unique(np.round(np.geomspace(ms.min(), ms.max(), 60)).astype(int))
             n0 = rows[0]["n"]
             ax.plot(grid, [n0**2 / (4 * g) for g in grid], "--", label="paper n²/(4m)")
             ax.plot(grid, coll.expected_polysemantic(n0, grid), ":", label="initialisation only (exact)")
             ax.plot(grid, th.expected_polysemantic_trained(n0, grid), "-", label="displacement n(n-1)/(2(2m-1))")
             ax.plot(ms, [r["process_same_init"] for r in rows], "x", label="displacement process, same init")
-            ax.set_xscale("log")
+            log_width_axis(ax, ms)
             ax.set_yscale("log")
             ax.set_xlabel(f"m (n = {n0})")
             ax.set_ylabel("polysemantic neurons")
@@ -565,7 +607,7 @@ class TrainedCounts:
             derived=outcome("derived"),
             printed=outcome("printed") if claim.printed is not None else None,
             method=(
-                f"trained plain GD + l1 ({_describe(self.settings)}; {self.settings.rule} rule); "
+                f"{self.source.describe()}; "
                 f"Student-t interval over seeds at level 1-{ctx.delta:.2e} per width"
             ),
             columns=tuple(rows[0].keys()) if rows else (),
@@ -585,13 +627,9 @@ def _fig3_widths(mode: Mode) -> list[tuple[int, int]]:
 
 # Plain GD with l1 (lam = 0.05, i.e. the paper's lambda = 0.0125 in its reduced flow): the l1 phase
 # ends by paper time ~1/lambda = 80, i.e. GD time t = 20, 200 steps at lr = 0.1; 3000 steps leave
-# margin for the interference phase. lr = 0.1 diverges at n = m = 256 (initial interference ~ n/m),
-# so the Fig 3 runs use lr = 0.03 below m = 4n; there the window-rule count stops changing by
-# step ~2000 (measured at n = 256, m = 512: 30 and 34 from step 2000 to 6000), so 4000 steps.
-# From m = 4n on, lr = 0.1 is stable and the count settles by step 500 (measured at m = 1024:
-# 13 and 9 from step 500 to 6000), so 1500 steps.
+# margin for the interference phase. (The Fig 3 claims read the training issue's runs instead:
+# Fig3Training.)
 _QUICK_SETTINGS = TrainSettings(lam=0.05, lr=0.1, steps=3000)
-_FIG3_SETTINGS = TrainSettings(lam=0.05, lr=0.03, steps=4000, wide=TrainSettings(lam=0.05, lr=0.1, steps=1500))
 
 _PRINTED_FIG3 = Form(
     text=r"\binom{n}{2} \times \frac{1}{2m} \sim \frac{n^2}{4m}",
@@ -632,7 +670,7 @@ register(
         printed=_PRINTED_FIG3,
         derived=_derived_form(),
         domain=Domain(assumptions=("n = 32, m = 32..128", "plain GD + l1 (lam = 0.05), init N(0, 1/m)", "window rule 0.8 <= |W| <= 1.2")),
-        rule=TrainedCounts(widths=_quick_widths, seeds=Budget(quick=24, full=64), settings=_QUICK_SETTINGS),
+        rule=TrainedCounts(widths=_quick_widths, seeds=Budget(quick=24, full=64), source=GDTraining(settings=_QUICK_SETTINGS)),
         formulas=(),
         notes=_TRAINED_NOTES,
     )
@@ -643,14 +681,16 @@ register(
         id="assignment.trained_counts_fig3",
         title="Fig 3 widths: trained counts at n = 256 against the displacement theory",
         statement=(
-            "Autoencoders with n = 256 trained by plain gradient descent with l1 end with about n(n-1)/(2(2m-1)) "
+            "Autoencoders with n = 256 trained by proximal gradient descent with l1 (the Fig 3 runs of the training "
+            "claims) end with about n(n-1)/(2(2m-1)) "
             "polysemantic neurons at every width m = 256..4096 of Fig 3 (64 at m = 256, 32 at m = 512)."
         ),
         source=_SRC,
         printed=_PRINTED_FIG3,
         derived=_derived_form(),
-        domain=Domain(assumptions=("n = 256, m = 256..4096 (Fig 3)", "plain GD + l1 (lam = 0.05), init N(0, 1/m)", "window rule")),
-        rule=TrainedCounts(widths=_fig3_widths, seeds=Budget(quick=16, full=16), settings=_FIG3_SETTINGS),
+        domain=Domain(assumptions=("n = 256, m = 256..4096 (Fig 3)", "prox GD + l1 (lam = 0.05), lr = stable_lr(n, m), init N(0, 1/m)",
+                                   "window rule")),
+        rule=TrainedCounts(widths=_fig3_widths, seeds=Budget(quick=16, full=16), source=Fig3Training()),
         formulas=(),
         suites=frozenset({"full"}),
         notes=_TRAINED_NOTES + " " + _FIG3_MEASURED,
@@ -666,7 +706,7 @@ class TrainedStay:
 
     widths: Callable[[Mode], Sequence[tuple[int, int]]]
     seeds: Budget
-    settings: TrainSettings
+    source: GDTraining | Fig3Training
 
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return len(self.widths(mode))
@@ -675,7 +715,7 @@ class TrainedStay:
         rows, misses = [], []
         seeds = list(range(self.seeds(ctx.mode)))
         for n_, m_ in self.widths(ctx.mode):
-            r = train_width(n_, m_, seeds, self.settings, ctx.device)
+            r = self.source.measure(ctx, n_, m_, len(seeds))
             mean, lo, hi = _t_interval(r["stay_trained"], ctx.delta)
             pred = float(claim.derived.evaluate({"n": n_, "m": m_}))
             ok = lo <= pred <= hi
@@ -696,7 +736,7 @@ class TrainedStay:
             ax.errorbar(ms, [r["stay_trained"] for r in rows], yerr=[[r["stay_trained"] - r["ci_lo"] for r in rows], [r["ci_hi"] - r["stay_trained"] for r in rows]], fmt="o", capsize=3, label="trained (interval)")
             ax.plot(ms, [r["derived"] for r in rows], "-", label="initial-contest prediction")
             ax.plot(ms, [r["stay_process_same_init"] for r in rows], "x", label="displacement process, same init")
-            ax.set_xscale("log")
+            log_width_axis(ax, ms)
             ax.set_xlabel(f"m (n = {rows[0]['n']})")
             ax.set_ylabel("fraction of features on their initial argmax")
             ax.set_title(claim.id)
@@ -705,7 +745,7 @@ class TrainedStay:
         return Evidence(
             derived=FormOutcome(not misses, summary),
             printed=None,
-            method=f"trained plain GD + l1 ({_describe(self.settings)}); Student-t interval over seeds at level 1-{ctx.delta:.2e}",
+            method=f"{self.source.describe()}; Student-t interval over seeds at level 1-{ctx.delta:.2e}",
             columns=tuple(rows[0].keys()) if rows else (),
             rows=rows,
             comparisons=len(rows),
@@ -713,9 +753,9 @@ class TrainedStay:
         )
 
 
-for _cid, _title, _widths, _seeds, _settings, _suites in (
-    ("assignment.trained_stay", "Trained features on their initial argmax (n = 32 analogue)", _quick_widths, Budget(quick=24, full=64), _QUICK_SETTINGS, frozenset({"quick", "full"})),
-    ("assignment.trained_stay_fig3", "Trained features on their initial argmax at the Fig 3 widths", _fig3_widths, Budget(quick=16, full=16), _FIG3_SETTINGS, frozenset({"full"})),
+for _cid, _title, _widths, _seeds, _source, _suites in (
+    ("assignment.trained_stay", "Trained features on their initial argmax (n = 32 analogue)", _quick_widths, Budget(quick=24, full=64), GDTraining(settings=_QUICK_SETTINGS), frozenset({"quick", "full"})),
+    ("assignment.trained_stay_fig3", "Trained features on their initial argmax at the Fig 3 widths", _fig3_widths, Budget(quick=16, full=16), Fig3Training(), frozenset({"full"})),
 ):
     register(
         Claim(
@@ -730,7 +770,7 @@ for _cid, _title, _widths, _seeds, _settings, _suites in (
             printed=None,
             derived=Form(text=r"\frac{2m}{n}\left(1-\left(1-\frac{1}{2m}\right)^n\right)", expr=th.STAY_BOUND, numeric=lambda n, m: th.stay_probability_bound(n, m)),
             domain=Domain(assumptions=("plain GD + l1, init N(0, 1/m)", "1 <= n <= m")),
-            rule=TrainedStay(widths=_widths, seeds=_seeds, settings=_settings),
+            rule=TrainedStay(widths=_widths, seeds=_seeds, source=_source),
             formulas=(),
             suites=_suites,
             notes=(

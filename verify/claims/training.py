@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -42,13 +42,15 @@ from scipy import stats as _st
 from scipy.integrate import solve_ivp
 
 from numerics import metrics as M
-from numerics.autoencoder import TrainConfig, TrainResult, initial_weights, train
+from numerics.autoencoder import TrainConfig, TrainResult, initial_weights, train, train_batch
 from theory.assignment import expected_polysemantic_trained
 from theory.collisions import expected_polysemantic
 from theory.symbols import m as m_sym
 
 from ..claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
+from ..fig3 import FIG3_N, FIG3_SEEDS, FIG3_WIDTHS, fig3_runs
 from ..registry import register
+from ..report import log_width_axis
 from ..rules import AllOf, MonteCarloMean, SymbolicRule, draw_examples
 from ..stats import mean_interval
 
@@ -337,6 +339,9 @@ _SMALL_WIDTHS = {"quick": (16, 32, 64), "full": (16, 24, 32, 48, 64, 96, 128)}
 _SMALL_SEEDS = Budget(quick=200, full=400)
 
 
+_POLY_LABELS = {"derived": "initialisation only, exact (derived)", "printed": "n²/(4m) (printed)"}
+
+
 @dataclass(frozen=True, kw_only=True)
 class PerWidthMean:
     """Per width ``m``: interval of the mean of a per-seed statistic over trained seeds; each
@@ -347,9 +352,15 @@ class PerWidthMean:
     seeds: Budget
     statistic: Callable[[TrainResult], np.ndarray]
     value_range: Callable[[int, int], float]
-    runs: Callable[[int, int, int, int], TrainResult]
-    salt: int
+    runs: Callable[[int, int, int, int], TrainResult] | None = None
+    """``runs(n, m, seeds, first_seed)``: one width's runs, trained in this process."""
+    batch: Callable[[Context, int, Sequence[int], int], dict[int, TrainResult]] | None = None
+    """``batch(ctx, n, widths, seeds)``: every width's runs at once (a resumable parallel sweep);
+    used instead of ``runs`` when given."""
+    salt: int = 0
     extra: Callable[[int, int, TrainResult], dict[str, float]] | None = None
+    form_labels: Mapping[str, str] = field(default_factory=lambda: dict(_POLY_LABELS))
+    """Legend text of each form in the figure."""
 
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return len(self.widths(mode)) * (1 + (claim.printed is not None))
@@ -357,8 +368,11 @@ class PerWidthMean:
     def run(self, claim: Claim, ctx: Context) -> Evidence:
         rows, fails = [], {"derived": [], "printed": []}
         S = self.seeds(ctx.mode)
-        for w in self.widths(ctx.mode):
-            res = self.runs(self.n, w, S, _base(ctx, self.salt))
+        widths = list(self.widths(ctx.mode))
+        if self.batch is not None:
+            all_runs = self.batch(ctx, self.n, widths, S)
+        for w in widths:
+            res = all_runs[w] if self.batch is not None else self.runs(self.n, w, S, _base(ctx, self.salt))
             x = self.statistic(res)
             mean, lo, hi = _interval(x, ctx.delta, self.value_range(self.n, w))
             row = dict(n=self.n, m=w, seeds=S, mean=mean, ci_lo=lo, ci_hi=hi, steps=res.steps_run)
@@ -390,12 +404,13 @@ class PerWidthMean:
             ax.errorbar(ms, mean, yerr=err, fmt="o", capsize=3, label="trained (interval over seeds)")
             for label, style in (("derived", "-"), ("printed", "--")):
                 if label in rows[0]:
-                    ax.plot(ms, [r[label] for r in rows], style, label=f"{label} form")
+                    ax.plot(ms, [r[label] for r in rows], style, label=self.form_labels.get(label, f"{label} form"))
             if "displacement_model" in rows[0]:  # the finite-size theory of theory.assignment
                 ax.plot(ms, [r["displacement_model"] for r in rows], ":", label="displacement n(n-1)/(2(2m-1))")
-            ax.set_xscale("log")
+            log_width_axis(ax, ms)
             ax.set_yscale("log")
-            ax.set_xlabel("m (neurons)")
+            ax.set_ylabel("polysemantic neurons")
+            ax.set_xlabel(f"m (neurons; n = {self.n})")
             ax.set_title(claim.id)
             ax.legend(fontsize=7)
 
@@ -852,14 +867,9 @@ register(
 # ------------------------------------------------------------------------------------------
 # 6. Fig 3 at the paper's size (full suite only)
 
-_FIG3_WIDTHS = tuple(range(256, 4097, 256))
-
-
-@functools.lru_cache(maxsize=20)
-def _fig3_runs(n: int, m: int, seeds: int, base: int) -> TrainResult:
-    cfg = TrainConfig(n=n, m=m, lam=0.05, lr=0.05, optimizer="prox", steps=20000, tol=_L1_TOL,
-                      seeds=tuple(range(base, base + seeds)), record_every=50, device="auto")
-    return train(cfg)
+def _fig3_batch(ctx: Context, n: int, widths: Sequence[int], seeds: int) -> dict[int, TrainResult]:
+    """The shared Fig 3 runs (:mod:`verify.fig3`), also read by ``assignment.*_fig3``."""
+    return fig3_runs(ctx, widths=widths, seeds=seeds, n=n)
 
 
 register(
@@ -874,20 +884,119 @@ register(
         printed=_POLY_PRINTED,
         derived=_POLY_DERIVED,
         domain=Domain(assumptions=("n = 256", "m = 256..4096 step 256", "lam = 0.05 (λ_paper = 0.0125 <= 1/sqrt(4096))",
-                                   "prox GD to convergence", "16 seeds per width")),
+                                   "prox GD, lr = stable_lr(n, m), each seed to convergence",
+                                   "16 seeds per width")),
         rule=PerWidthMean(
-            widths=lambda mode: _FIG3_WIDTHS,
-            n=256,
-            seeds=Budget(quick=16, full=16),
+            widths=lambda mode: FIG3_WIDTHS,
+            n=FIG3_N,
+            seeds=Budget(quick=FIG3_SEEDS, full=FIG3_SEEDS),
             statistic=_window_count,
             value_range=lambda n, m: n / 2,
-            runs=_fig3_runs,
-            salt=5,
+            batch=_fig3_batch,
             extra=_rule_columns,
         ),
         formulas=("collisions.polysemantic_exact", "collisions.polysemantic_printed"),
         suites=frozenset({"full"}),
         notes="16 seeds per width as in the paper; Student-t intervals (see the module docstring).",
+    )
+)
+
+
+_PUBLISHED_WIDTHS = (256, 512, 1024)
+"""Widths at which the published training is run beside gradient flow (it never stops early:
+7,500 dense AdamW steps cost ~m, so the widest Fig 3 widths are left to the flow runs)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishedSetup:
+    """Fig 3 trained as published (AdamW) against gradient flow (prox) on the same seeds.
+
+    Per width: a Student-t interval over the published runs' counts (level ``1 - ctx.delta``) must
+    contain the printed n²/(4m); and the paired difference published − flow (same seeds, hence the
+    same initial weights) must have a t interval containing 0 for the derived statement "the
+    published training reaches gradient flow's count", the premise under which §2's gradient-flow
+    theory speaks for Fig 3.
+    """
+
+    widths: Callable[[Mode], Sequence[int]]
+    n: int
+    seeds: Budget
+
+    def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
+        return 2 * len(self.widths(mode))
+
+    def run(self, claim: Claim, ctx: Context) -> Evidence:
+        S, widths = self.seeds(ctx.mode), list(self.widths(ctx.mode))
+        pub = fig3_runs(ctx, widths=widths, seeds=S, n=self.n, setup="published")
+        flow = fig3_runs(ctx, widths=widths, seeds=S, n=self.n)
+        rows, fails = [], {"printed": [], "derived": []}
+        for w in widths:
+            a, b = _window_count(pub[w]), _window_count(flow[w])
+            mean, lo, hi = _t_interval(a, ctx.delta)
+            d, dlo, dhi = _t_interval(a - b, ctx.delta) if np.any(a != b) else (0.0, 0.0, 0.0)
+            printed = float(claim.printed.numeric(n=self.n, m=w))
+            rows.append(dict(n=self.n, m=w, seeds=S, published_mean=mean, ci_lo=lo, ci_hi=hi, printed=printed,
+                             printed_ok=lo <= printed <= hi, flow_mean=float(b.mean()), paired_diff=d, diff_lo=dlo,
+                             diff_hi=dhi, same_as_flow=dlo <= 0 <= dhi, init_only=expected_polysemantic(self.n, w),
+                             displacement_model=float(expected_polysemantic_trained(self.n, w)),
+                             published_seconds=round(pub[w].seconds, 1), flow_seconds=round(flow[w].seconds, 1)))
+            if not rows[-1]["printed_ok"]:
+                fails["printed"].append(f"m={w}: n²/(4m) = {printed:.4g} outside [{lo:.4g}, {hi:.4g}] (published mean {mean:.4g})")
+            if not rows[-1]["same_as_flow"]:
+                fails["derived"].append(f"m={w}: published - flow = {d:+.3g} [{dlo:+.3g}, {dhi:+.3g}] "
+                                        f"({mean:.4g} vs {b.mean():.4g})")
+
+        def outcome(label: str, good: str) -> FormOutcome:
+            bad = fails[label]
+            return FormOutcome(not bad, good if not bad else f"fails at {len(bad)} of {len(rows)} widths: " + "; ".join(bad))
+
+        def plot(ax) -> None:
+            ms = [r["m"] for r in rows]
+            ax.errorbar(ms, [r["published_mean"] for r in rows],
+                        yerr=[[r["published_mean"] - r["ci_lo"] for r in rows], [r["ci_hi"] - r["published_mean"] for r in rows]],
+                        fmt="o", capsize=3, label="published AdamW (interval)")
+            ax.plot(ms, [r["flow_mean"] for r in rows], "s", label="gradient flow (prox), same seeds")
+            ax.plot(ms, [r["printed"] for r in rows], "--", label="n²/(4m)")
+            ax.plot(ms, [r["init_only"] for r in rows], ":", label="initialisation only (exact)")
+            ax.plot(ms, [r["displacement_model"] for r in rows], "-", label="displacement n(n-1)/(2(2m-1))")
+            log_width_axis(ax, ms)
+            ax.set_yscale("log")
+            ax.set_xlabel(f"m (n = {self.n})")
+            ax.set_ylabel("polysemantic neurons")
+            ax.set_title(claim.id)
+            ax.legend(fontsize=7)
+
+        return Evidence(
+            derived=outcome("derived", f"the paired difference published - flow has 0 in its interval at all {len(rows)} widths"),
+            printed=outcome("printed", f"n²/(4m) inside the published runs' interval at all {len(rows)} widths"),
+            method=(f"{S} seeds per width, both setups on the same seeds (same initial weights); Student-t intervals "
+                    f"(published counts; paired differences) at level 1-{ctx.delta:.2e}"),
+            columns=tuple(rows[0]),
+            rows=rows,
+            comparisons=2 * len(rows),
+            plot=plot,
+        )
+
+
+register(
+    Claim(
+        id="training.fig3_published_setup",
+        title="Fig 3 as published (AdamW, weight decay, 7,500 steps) against n²/(4m) and against gradient flow",
+        statement=(
+            "The published Fig 3 is trained with AdamW (lr 1e-3, its default weight decay 0.01, l1 1e-3, 7,500 steps), "
+            "while §2's theory is gradient flow. Printed: those runs give about n²/(4m) polysemantic neurons. Derived "
+            "premise: the published training reaches the count of gradient flow from the same initial weights."
+        ),
+        source=Source(paper="incidental", section="§2.5, Appendix (published code)", equation="Fig 3"),
+        printed=_POLY_PRINTED,
+        derived=Form(text=r"\mathbb{E}[P_{\mathrm{AdamW}}] = \mathbb{E}[P_{\mathrm{flow}}]\ 	ext{(same initial weights)}"),
+        domain=Domain(assumptions=("n = 256, m in {256, 512, 1024}", "16 seeds per width, paired across setups",
+                                   "window rule 0.8 <= |W| <= 1.2")),
+        rule=PublishedSetup(widths=lambda mode: _PUBLISHED_WIDTHS, n=FIG3_N, seeds=Budget(quick=FIG3_SEEDS, full=FIG3_SEEDS)),
+        formulas=(),
+        suites=frozenset({"full"}),
+        notes=("The flow runs are those of training.fig3_polysemantic (verify.fig3); the published runs are "
+               "`polyverify sweep --fig 3 --setup published`, this library's AdamW (equal to torch.optim.AdamW, tested)."),
     )
 )
 
@@ -907,14 +1016,37 @@ _F45_SALT = 6  # one salt for Figs 4, 5 and 7: their runs are shared (paired see
 _SPARSE_Q, _STUCK_Q, _SIGNIFICANT = 0.9, 0.5, 0.1
 
 
-@functools.lru_cache(maxsize=32)
+_F45_CACHE: dict[tuple[Any, ...], TrainResult] = {}
+_F45_GRID = (
+    [("none", 0.0, lam) for lam in dict.fromkeys(_F5_LAMS_UP + _F5_LAMS_DOWN)]
+    + [(law, s, 0.0) for law in ("bipolar", "normal") for s in _F45_SIGMAS]
+)
+"""Every (law, σ, λ) point of Figs 4, 5 and 7 (Fig 7 is the bipolar σ = 0.15 run)."""
+
+
+def _f45_config(law: str, sigma: float, lam: float, steps: int, seeds: int, base: int) -> TrainConfig:
+    return TrainConfig(n=_F45_N, m=_F45_M, lam=lam, noise=law, sigma=sigma if law != "none" else 0.0, lr=_F45_LR,
+                       optimizer="gd", steps=steps, seeds=tuple(range(base, base + seeds)),
+                       record_every=max(1, steps // 50), device="cpu")
+
+
 def _f45_runs(law: str, sigma: float, lam: float, steps: int, seeds: int, base: int) -> TrainResult:
     """Figs 4/5/7 runs: n = 8, m = 16, plain GD at the published lr 0.02, noise per input; every
-    (law, σ, λ) uses the same seeds, hence the same inits (paired comparisons)."""
-    cfg = TrainConfig(n=_F45_N, m=_F45_M, lam=lam, noise=law, sigma=sigma if law != "none" else 0.0, lr=_F45_LR,
-                      optimizer="gd", steps=steps, seeds=tuple(range(base, base + seeds)),
-                      record_every=max(1, steps // 50), device="cpu")
-    return train(cfg)
+    (law, σ, λ) uses the same seeds, hence the same inits and noise streams (paired comparisons).
+
+    The first call trains the whole grid :data:`_F45_GRID` (plus the point asked for), one
+    :func:`numerics.autoencoder.train_batch` per noise law: at this size a step costs little more
+    than its kernel launches, so a law's σ or λ values train together in about the time of one.
+    """
+    key = (law, sigma, lam, steps, seeds, base)
+    if key not in _F45_CACHE:
+        points = list(dict.fromkeys([*_F45_GRID, (law, sigma, lam)]))
+        missing = [p for p in points if (*p, steps, seeds, base) not in _F45_CACHE]
+        for group in dict.fromkeys(p[0] for p in missing):
+            todo = [p for p in missing if p[0] == group]
+            for p, res in zip(todo, train_batch([_f45_config(*p, steps, seeds, base) for p in todo])):
+                _F45_CACHE[(*p, steps, seeds, base)] = res
+    return _F45_CACHE[key]
 
 
 def direction_fourth_trajectory(res: TrainResult) -> np.ndarray:
