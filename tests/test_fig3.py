@@ -40,3 +40,32 @@ def test_runs_are_published_once_and_shared(tmp_path):
     # the displacement claims measure the very same networks
     measured = Fig3Training().measure(ctx, 8, 16, 2)
     np.testing.assert_array_equal(measured["stay_trained"], (np.abs(runs[16].W).argmax(axis=2) == runs[16].init_argmax).mean(axis=1))
+
+
+def test_published_setup_configs_and_rule_on_a_small_fig3(tmp_path):
+    import pytest
+
+    from verify.claim import Budget, Claim, Domain, Form, Source
+    from verify.claims.training import PublishedSetup
+
+    pub = figure_configs(3, widths=[8], n=8, seeds=2, setup="published")[0]
+    assert (pub.optimizer, pub.lr, pub.weight_decay, pub.lam, pub.steps) == ("adamw", 1e-3, 0.01, 1e-3, 7500)
+    with pytest.raises(ValueError, match="setup"):
+        figure_configs(3, widths=[8], n=8, setup="adam")
+    with pytest.raises(ValueError, match="fig 3 only"):
+        figure_configs(4, setup="published")
+    claim = Claim(
+        id="test.published", title="t", statement="s", source=Source(paper="incidental", section="§2.5"),
+        printed=Form(text="n^2/(4m)", numeric=lambda n, m: n * n / (4 * m)), derived=Form(text="same as flow"),
+        domain=Domain(assumptions=()), rule=PublishedSetup(widths=lambda mode: (8, 16), n=8, seeds=Budget(quick=4, full=4)),
+    )
+    ctx = _ctx(tmp_path)
+    ev = claim.rule.run(claim, ctx)
+    assert [r["m"] for r in ev.rows] == [8, 16] and ev.comparisons == 4
+    flow = fig3.fig3_runs(ctx, widths=(8, 16), seeds=4, n=8)
+    published = fig3.fig3_runs(ctx, widths=(8, 16), seeds=4, n=8, setup="published")
+    np.testing.assert_array_equal(flow[8].init_argmax, published[8].init_argmax)  # paired: same initial weights
+    for r in ev.rows:  # the rows are what the runs say
+        assert r["flow_mean"] == np.mean(flow[r["m"]].metrics["polysemantic_window"])
+        assert r["published_mean"] == np.mean(published[r["m"]].metrics["polysemantic_window"])
+        assert r["ci_lo"] <= r["published_mean"] <= r["ci_hi"]

@@ -102,6 +102,19 @@ def test_resume_reruns_only_unfinished_claims(tmp_path, monkeypatch):
     assert len(rep.results) == 3
 
 
+def test_a_result_from_other_code_is_recomputed(tmp_path, monkeypatch):
+    out = tmp_path / "rep"
+    run(only="collisions.expected_pairs", report_dir=out, device="cpu")
+    calls = []
+    real = runner_mod._run_one
+    monkeypatch.setattr(runner_mod, "_run_one", lambda c, ctx, av: calls.append(c.id) or real(c, ctx, av))
+    run(only="collisions.expected_pairs", report_dir=out, device="cpu")
+    assert calls == []  # same code: resumed
+    monkeypatch.setattr(runner_mod, "_CODE_DIGEST", ["edited-code"])
+    run(only="collisions.expected_pairs", report_dir=out, device="cpu")
+    assert calls == ["collisions.expected_pairs"]  # the stored result came from other code
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="matches no claim"):
         run(only="no-such-topic", device="cpu")

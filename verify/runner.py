@@ -131,9 +131,27 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+_CODE_DIGEST: list[str] = []
+
+
+def code_digest() -> str:
+    """A digest of the source of the ``theory``, ``numerics`` and ``verify`` packages: a stored
+    claim result is reused only when the code that produced it is unchanged (an edited claim,
+    rule or simulation reruns; the training runs under ``runs/`` are keyed by their configs)."""
+    if not _CODE_DIGEST:
+        h = hashlib.sha256()
+        root = Path(__file__).resolve().parent.parent
+        for pkg in ("theory", "numerics", "verify"):
+            for f in sorted((root / pkg).rglob("*.py")):
+                h.update(f.relative_to(root).as_posix().encode())
+                h.update(f.read_bytes())
+        _CODE_DIGEST.append(h.hexdigest()[:16])
+    return _CODE_DIGEST[0]
+
+
 def _fingerprint(claim: Claim, settings: RunSettings) -> str:
     key = json.dumps(
-        [VERSION, claim.id, settings.mode, settings.seed, settings.device, settings.alpha, settings.delta],
+        [VERSION, code_digest(), claim.id, settings.mode, settings.seed, settings.device, settings.alpha, settings.delta],
         sort_keys=True,
     )
     return hashlib.sha256(key.encode()).hexdigest()[:16]
