@@ -80,6 +80,7 @@ __all__ = [
     "TrainResult",
     "train",
     "train_batch",
+    "batch_signature",
     "initial_weights",
     "resolve_device",
     "gradient_flow_time",
@@ -581,6 +582,13 @@ def train(config: TrainConfig) -> TrainResult:
 _BATCH_VARYING = frozenset({"lam", "lr", "sigma", "weight_decay", "seeds", "tol"})
 """Fields in which the configs of one :func:`train_batch` call may differ (the rest fix shapes,
 the update rule or the noise law)."""
+
+
+def batch_signature(config: TrainConfig) -> str:
+    """The fields that must agree for configs to share a :func:`train_batch` call, as a stable
+    string: configs with equal signatures can train as one batch."""
+    d = config.to_dict()
+    return json.dumps({k: v for k, v in d.items() if k not in _BATCH_VARYING}, sort_keys=True, default=str)
 
 
 def train_batch(configs: Sequence[TrainConfig]) -> list[TrainResult]:

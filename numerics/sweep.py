@@ -33,9 +33,9 @@ from pathlib import Path
 
 from theory.validation import require_int
 
-from .autoencoder import TrainConfig, TrainResult, train
+from .autoencoder import TrainConfig, TrainResult, batch_signature, train, train_batch
 
-__all__ = ["config_key", "run_one", "run_sweep", "SweepOutcome", "load_result"]
+__all__ = ["config_key", "run_one", "run_group", "run_sweep", "SweepOutcome", "load_result"]
 
 _DONE_MARK = "result.json"
 
@@ -57,16 +57,10 @@ def _finished(path: Path) -> bool:
     return (path / _DONE_MARK).is_file() and (path / "arrays.npz").is_file()
 
 
-def run_one(config: TrainConfig, out_dir: str) -> str:
-    """Train ``config`` and publish its result atomically under ``out_dir/<key>``; return the key."""
-    import torch
-
-    torch.set_num_threads(1)
-    key = config_key(config)
+def _publish(result: TrainResult, out_dir: str, key: str) -> None:
+    """Write ``result`` into a private temporary folder and publish it as ``out_dir/key`` with one
+    ``os.replace`` (a reader sees a complete result or none)."""
     final = Path(out_dir) / key
-    if _finished(final):
-        return key
-    result = train(config)
     tmp = Path(out_dir) / f".tmp-{key}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     result.save(tmp)
     try:
@@ -75,7 +69,31 @@ def run_one(config: TrainConfig, out_dir: str) -> str:
         if not _finished(final):
             raise
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_one(config: TrainConfig, out_dir: str) -> str:
+    """Train ``config`` and publish its result atomically under ``out_dir/<key>``; return the key."""
+    import torch
+
+    torch.set_num_threads(1)
+    key = config_key(config)
+    if not _finished(Path(out_dir) / key):
+        _publish(train(config), out_dir, key)
     return key
+
+
+def run_group(configs: list[TrainConfig], out_dir: str) -> list[str]:
+    """Train the unfinished ``configs`` (equal :func:`numerics.autoencoder.batch_signature`) as one
+    :func:`numerics.autoencoder.train_batch` and publish each result atomically; return the keys."""
+    import torch
+
+    torch.set_num_threads(1)
+    keys = [config_key(c) for c in configs]
+    todo = [(k, c) for k, c in zip(keys, configs) if not _finished(Path(out_dir) / k)]
+    if todo:
+        for (k, _), result in zip(todo, train_batch([c for _, c in todo])):
+            _publish(result, out_dir, k)
+    return keys
 
 
 def load_result(out_dir: str | os.PathLike[str], config: TrainConfig) -> TrainResult:
@@ -138,6 +156,7 @@ def run_sweep(
     retries: int = 1,
     progress: bool = True,
     on_done: Callable[[str, TrainConfig], None] | None = None,
+    batch_params: bool = False,
 ) -> SweepOutcome:
     """Run every config not already finished under ``out_dir``; return a :class:`SweepOutcome`.
 
@@ -145,7 +164,11 @@ def run_sweep(
     e.g. ``"tcp://10.0.0.5:8786"``; the connection must succeed within ``scheduler_timeout``
     seconds, else ``ValueError``), which wins over the default local process pool of ``workers``
     processes. ``on_done(key, config)`` is called in the calling process as each run is
-    published (not for runs finished before the call).
+    published (not for runs finished before the call). With ``batch_params``, pending configs
+    that differ only in batchable values (λ, lr, σ, weight decay, seeds, tol; equal
+    :func:`numerics.autoencoder.batch_signature`) form one task trained by ``train_batch``: one
+    task per group, each result still published (and resumed) on its own; a failed task retries
+    its whole group.
     """
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise ValueError(f"scheduler must be a Dask scheduler address such as 'tcp://host:8786'; got {scheduler!r}")
@@ -188,27 +211,30 @@ def run_sweep(
                     max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
                 )
             try:
-                futures = {ex.submit(run_one, keys[k], str(out)): k for k in pending}
+                if batch_params:
+                    groups: dict[str, list[str]] = {}
+                    for k in pending:
+                        groups.setdefault(batch_signature(keys[k]), []).append(k)
+                    futures = {ex.submit(run_group, [keys[k] for k in g], str(out)): tuple(g) for g in groups.values()}
+                else:
+                    futures = {ex.submit(run_one, keys[k], str(out)): (k,) for k in pending}
                 next_pending = []
                 for fut in cf.as_completed(futures):
-                    k = futures[fut]
                     try:
                         fut.result()
-                        outcome.ran.append(k)
-                        errors.pop(k, None)
-                        if bar is not None:
-                            bar.update(1)
-                        if on_done is not None:
-                            on_done(k, keys[k])
+                        failure = None
                     except Exception as exc:  # noqa: BLE001 - a failed run is reported, not fatal
-                        if _finished(out / k):  # published before its worker died
+                        failure = f"{type(exc).__name__}: {exc}"
+                    for k in futures[fut]:
+                        if failure is None or _finished(out / k):  # a run published before its worker died counts
                             outcome.ran.append(k)
+                            errors.pop(k, None)
                             if bar is not None:
                                 bar.update(1)
                             if on_done is not None:
                                 on_done(k, keys[k])
                         else:
-                            errors[k] = f"{type(exc).__name__}: {exc}"
+                            errors[k] = failure
                             next_pending.append(k)
                 pending = next_pending
             finally:

@@ -58,6 +58,26 @@ def test_sweep_runs_then_resumes_without_redoing(tmp_path):
     ex2.shutdown()
 
 
+def test_parameter_values_batched_into_one_task_per_group(tmp_path):
+    grid = [TrainConfig(n=4, m=6, lam=lam, steps=60, lr=0.1, optimizer="prox", seeds=(0, 1), device="cpu",
+                        record_every=20) for lam in (0.0, 0.05, 0.1)]
+    other = TrainConfig(n=4, m=8, lam=0.05, steps=60, lr=0.1, optimizer="prox", seeds=(0,), device="cpu", record_every=20)
+    ex = CountingExecutor()
+    out = run_sweep([*grid, other], tmp_path, executor=ex, progress=False, batch_params=True)
+    assert ex.submitted == 2 and len(out.ran) == 4 and not out.failed  # the λ grid is one task, m = 8 another
+    for c in grid:  # each result is the config's own, as if trained alone
+        np.testing.assert_allclose(load_result(tmp_path, c).W, train(c).W, atol=1e-6)
+    # resume: a lost result of the group is retrained alone, the rest stay
+    import shutil
+
+    shutil.rmtree(tmp_path / config_key(grid[1]))
+    ex2 = CountingExecutor()
+    out2 = run_sweep([*grid, other], tmp_path, executor=ex2, progress=False, batch_params=True)
+    assert ex2.submitted == 1 and out2.ran == [config_key(grid[1])] and len(out2.done_before) == 3
+    ex.shutdown()
+    ex2.shutdown()
+
+
 def _boom(shape, *, generator, dtype, device):
     raise RuntimeError("worker failure")
 

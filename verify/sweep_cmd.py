@@ -4,6 +4,7 @@ r"""``polyverify sweep``: the training sweeps behind Figs 3, 4 and 5 of paper 1,
 
     polyverify sweep --fig 3|4|5 [--widths M ...] [--seeds N] [--out DIR] [--workers K]
                      [--scheduler tcp://host:port] [--device auto|cpu|cuda] [--n N] [--steps K]
+                     [--setup flow|published] [--no-batch]
 
 Each figure is a list of :class:`numerics.autoencoder.TrainConfig` (:func:`figure_configs`), one
 per point of the figure with all its seeds batched; :func:`numerics.sweep.run_sweep` runs them on
@@ -32,7 +33,9 @@ The figures (paper 1):
   at :data:`FIG5_SIGMAS` (the paper prints no grid; these bracket its range).
 
 Default seeds: 16 for Fig 3 (the paper's instances), 5 for Figs 4/5 (the published code's 5
-instances). ``--n``/``--steps`` override the size and the step count (for trial runs).
+instances). Runs that differ only in λ, σ, lr or seeds (a Fig 4 or Fig 5 grid) train as one
+batched tensor per task (:func:`numerics.autoencoder.train_batch`), each still published and
+resumed on its own; ``--no-batch`` makes one task per run. ``--n``/``--steps`` override the size and the step count (for trial runs).
 Noise is drawn per input (the paper's text) unless ``--noise-sharing`` says otherwise.
 
 Bad input (an unknown figure, widths that are not integers ``>= n``, a scheduler that cannot be
@@ -109,6 +112,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--noise-sharing", choices=_SHARING, default="per_input",
                    help="noise per input (the paper's text, default) or shared (the published code)")
     p.add_argument("--retries", default="1", metavar="R", help="retries of a failed run (default 1)")
+    p.add_argument("--no-batch", dest="batch", action="store_false",
+                   help="one task per run (default: runs differing only in λ, σ, lr or seeds train as one batch)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
 
 
@@ -263,7 +268,7 @@ def run(args: argparse.Namespace) -> int:
         emit(summarize(TrainResult.load(out / key), fig))
 
     outcome = run_sweep(configs, out, workers=workers, scheduler=scheduler, scheduler_timeout=timeout,
-                        retries=retries, progress=progress, on_done=on_done)
+                        retries=retries, progress=progress, on_done=on_done, batch_params=bool(get("batch", True)))
     print(f"fig {fig}: {len(configs)} runs, {len(outcome.ran)} ran now, {len(outcome.done_before)} already done, "
           f"{len(outcome.failed)} failed; results in {out}", flush=True)
     for key, why in outcome.failed.items():
