@@ -110,9 +110,15 @@ def test_a_result_from_other_code_is_recomputed(tmp_path, monkeypatch):
     monkeypatch.setattr(runner_mod, "_run_one", lambda c, ctx, av: calls.append(c.id) or real(c, ctx, av))
     run(only="collisions.expected_pairs", report_dir=out, device="cpu")
     assert calls == []  # same code: resumed
-    monkeypatch.setattr(runner_mod, "_CODE_DIGEST", ["edited-code"])
+    digests = dict(runner_mod._DIGESTS)
+    source = str(runner_mod.claim_source("collisions.expected_pairs"))
+    assert source.endswith("collisions.py")
+    monkeypatch.setattr(runner_mod, "_DIGESTS", {**digests, source: "edited-claims-module"})
     run(only="collisions.expected_pairs", report_dir=out, device="cpu")
-    assert calls == ["collisions.expected_pairs"]  # the stored result came from other code
+    assert calls == ["collisions.expected_pairs"]  # the stored result came from another version of its module
+    monkeypatch.setattr(runner_mod, "_DIGESTS", {**digests, "core": "edited-core"})
+    run(only="collisions.expected_pairs", report_dir=out, device="cpu")
+    assert calls == ["collisions.expected_pairs"] * 2  # ... or from other core code
 
 
 def test_bad_arguments():

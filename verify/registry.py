@@ -9,21 +9,34 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import inspect
 import pkgutil
+from pathlib import Path
 
 from .claim import Claim
 
-__all__ = ["register", "all_claims", "get_claim", "select"]
+__all__ = ["register", "all_claims", "get_claim", "select", "claim_source"]
 
 _CLAIMS: dict[str, Claim] = {}
+_SOURCES: dict[str, Path] = {}
 
 
 def register(claim: Claim) -> Claim:
-    """Add ``claim`` to the registry (ids are unique)."""
+    """Add ``claim`` to the registry (ids are unique), remembering the file that registered it."""
     if claim.id in _CLAIMS and _CLAIMS[claim.id] is not claim:
         raise ValueError(f"claim id {claim.id!r} is registered twice")
     _CLAIMS[claim.id] = claim
+    caller = inspect.currentframe()
+    caller = caller.f_back if caller is not None else None
+    source = caller.f_globals.get("__file__") if caller is not None else None
+    if source:
+        _SOURCES[claim.id] = Path(source).resolve()
     return claim
+
+
+def claim_source(claim_id: str) -> Path | None:
+    """The source file whose import registered ``claim_id`` (``None`` if unknown)."""
+    return _SOURCES.get(claim_id)
 
 
 def _load() -> None:

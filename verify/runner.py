@@ -24,7 +24,7 @@ from typing import Any
 from theory.validation import require_int
 
 from .claim import Claim, ClaimResult, Context, Evidence, Mode, Verdict
-from .registry import select
+from .registry import claim_source, select
 from .stats import FAMILY_ALPHA
 
 __all__ = ["RunSettings", "RunReport", "run", "resolve_device", "decide", "atomic_write_text"]
@@ -131,27 +131,42 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-_CODE_DIGEST: list[str] = []
+_DIGESTS: dict[str, str] = {}
 
 
-def code_digest() -> str:
-    """A digest of the source of the ``theory``, ``numerics`` and ``verify`` packages: a stored
-    claim result is reused only when the code that produced it is unchanged (an edited claim,
-    rule or simulation reruns; the training runs under ``runs/`` are keyed by their configs)."""
-    if not _CODE_DIGEST:
-        h = hashlib.sha256()
-        root = Path(__file__).resolve().parent.parent
-        for pkg in ("theory", "numerics", "verify"):
-            for f in sorted((root / pkg).rglob("*.py")):
-                h.update(f.relative_to(root).as_posix().encode())
-                h.update(f.read_bytes())
-        _CODE_DIGEST.append(h.hexdigest()[:16])
-    return _CODE_DIGEST[0]
+def _file_digest(files: Sequence[Path], root: Path) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.relative_to(root).as_posix().encode() if f.is_relative_to(root) else str(f).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def code_digest(claim: Claim | None = None) -> str:
+    """A digest of the code behind a claim's result: every source file of ``theory``, ``numerics``
+    and ``verify`` outside ``verify/claims``, plus the claims module that registered ``claim``. A
+    stored result is reused only when that code is unchanged (an edited rule, simulation or claim
+    reruns; editing one claims module leaves the other topics' results valid; the training runs
+    under ``runs/`` are keyed by their configs)."""
+    root = Path(__file__).resolve().parent.parent
+    if "core" not in _DIGESTS:
+        core = [f for pkg in ("theory", "numerics", "verify") for f in sorted((root / pkg).rglob("*.py"))
+                if "claims" not in f.relative_to(root).parts]
+        _DIGESTS["core"] = _file_digest(core, root)
+    if claim is None:
+        return _DIGESTS["core"]
+    source = claim_source(claim.id)
+    if source is None:
+        return _DIGESTS["core"]
+    key = str(source)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = _file_digest([source], root)
+    return _DIGESTS["core"] + _DIGESTS[key]
 
 
 def _fingerprint(claim: Claim, settings: RunSettings) -> str:
     key = json.dumps(
-        [VERSION, code_digest(), claim.id, settings.mode, settings.seed, settings.device, settings.alpha, settings.delta],
+        [VERSION, code_digest(claim), claim.id, settings.mode, settings.seed, settings.device, settings.alpha, settings.delta],
         sort_keys=True,
     )
     return hashlib.sha256(key.encode()).hexdigest()[:16]

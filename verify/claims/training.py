@@ -996,7 +996,7 @@ register(
         ),
         source=Source(paper="incidental", section="§2.5, Appendix (published code)", equation="Fig 3"),
         printed=_POLY_PRINTED,
-        derived=Form(text=r"\mathbb{E}[P_{\mathrm{AdamW}}] = \mathbb{E}[P_{\mathrm{flow}}]\ 	ext{(same initial weights)}"),
+        derived=Form(text=r"\mathbb{E}[P_{\mathrm{AdamW}}] = \mathbb{E}[P_{\mathrm{flow}}]\ \text{(same initial weights)}"),
         domain=Domain(assumptions=("n = 256, m in {256, 512, 1024}", "16 seeds per width, paired across setups",
                                    "window rule 0.8 <= |W| <= 1.2")),
         rule=PublishedSetup(widths=lambda mode: _PUBLISHED_WIDTHS, n=FIG3_N, seeds=Budget(quick=FIG3_SEEDS, full=FIG3_SEEDS)),
