@@ -7,7 +7,7 @@ module                 contents
 ``assignment``         the final assignment process with displacement (paper 1, Fig 3)
 ``sparsify``           one encoding under l1: exact reduced ODE and brute-force integration
 ``gradient_flow``      the full n×m gradient flow of paper 1 §2.3 (all three forces)
-``autoencoder``        training the tied autoencoder in PyTorch (batched seeds, l1, noise)
+``autoencoder``        training the tied autoencoder in PyTorch (seeds and λ, σ grids batched; l1, noise)
 ``metrics``            polysemantic counts and other metrics of trained weights
 ``sweep``              sweeps with atomic per-result files that resume after interruption
 ``noisy_step``         one noisy SGD step, noise samplers, exact bipolar enumeration
