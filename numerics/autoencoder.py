@@ -87,12 +87,18 @@ __all__ = [
     "paper_time",
     "paper_lambda",
     "stable_lr",
+    "TRAINING_REVISION",
     "loss_and_grad",
     "grad_sparse_rows",
     "grad_noise_free",
     "reconstruction_loss",
     "sample_noise",
 ]
+
+TRAINING_REVISION = 2
+"""Revision of what :func:`train` computes for a given config; part of every sweep key, so stored
+runs of an earlier revision are retrained, not reused. 2: each seed stops on its own, after a quiet
+stretch from step k₁ to 2 k₁ (1: all seeds stopped together at the first quiet record)."""
 
 NoiseSampler = Callable[..., torch.Tensor]
 """A user noise law: ``sampler(shape, *, generator, dtype, device) -> Tensor`` of i.i.d. draws
@@ -202,8 +208,11 @@ class TrainConfig:
     ``seeds``: one independent run per seed, batched. ``init_std``: std of the i.i.d. normal
     init (default ``1/sqrt(m)``: rows of length ≈ 1, §2.1). ``record_every``: trajectory stride.
     ``tol``: if ``> 0`` (noise-free only), a seed stops once its speed ``max|ΔW| / (lr · record_every)``
-    between two records is below ``tol``; it then leaves the batch (its result does not depend on
-    the other seeds), and the call ends when every seed has stopped or after ``steps``.
+    between two records has stayed below ``tol`` from the step ``k₁`` where it fell below until step
+    ``2 k₁`` (near a saddle the speed is small but grows: a seed resting at a slow saddle, e.g. a row
+    with two equal coordinates under l1, leaves it within that stretch instead of being stopped there).
+    It then leaves the batch (its result does not depend on the other seeds); the call ends when
+    every seed has stopped or after ``steps``.
     ``threads``: CPU threads for torch during the call; ``None`` picks 1 on CPU (measured here:
     on a shared 2-core machine intra-op threads slow small steps down up to a hundredfold and
     large ones 2-6x; parallelise over runs with :mod:`numerics.sweep` instead).
@@ -700,6 +709,7 @@ def _train(configs: list[TrainConfig], device: str, dtype: torch.dtype) -> list[
     record(0)
     stopping = bool((tol > 0).any())
     W_prev = W.clone() if stopping else None
+    quiet_since = torch.zeros(B, dtype=torch.long, device=device)  # first step of the current quiet stretch
     # Dead columns: with no noise, a column of W that is exactly zero in every row gets zero
     # gradient (both G^T W and G W vanish there) and stays zero under gd and prox steps, so it can
     # be dropped from the computation without changing any other entry (up to summation order).
@@ -740,14 +750,16 @@ def _train(configs: list[TrainConfig], device: str, dtype: torch.dtype) -> list[
             record(k)
             if W_prev is not None:
                 speed = (W - W_prev).abs().amax(dim=(1, 2)) / (lr[:, 0, 0] * (k - steps_rec[-2]))
-                done = (tol > 0) & (speed < tol)
+                below = (tol > 0) & (speed < tol)
+                quiet_since = torch.where(below, torch.where(quiet_since > 0, quiet_since, k), 0)
+                done = below & (k >= 2 * quiet_since)  # quiet from step k1 to 2 k1: not a slow saddle
                 if bool(done.any()):
                     for j in torch.nonzero(done).flatten().tolist():
                         e = int(active[j])
                         final[e] = (W[j].clone(), cols[j].clone())
                         seed_steps[e] = k
                     keep = ~done
-                    W, cols, active = W[keep], cols[keep], active[keep]
+                    W, cols, active, quiet_since = W[keep], cols[keep], active[keep], quiet_since[keep]
                     lam, lr, shrink, tol, lam_rec = lam[keep], lr[keep], shrink[keep], tol[keep], lam_rec[keep]
                     if first.optimizer == "adamw":
                         m1, m2, decay = m1[keep], m2[keep], decay[keep]

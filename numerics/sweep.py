@@ -33,7 +33,7 @@ from pathlib import Path
 
 from theory.validation import require_int
 
-from .autoencoder import TrainConfig, TrainResult, batch_signature, train, train_batch
+from .autoencoder import TRAINING_REVISION, TrainConfig, TrainResult, batch_signature, train, train_batch
 
 __all__ = ["config_key", "run_one", "run_group", "run_sweep", "SweepOutcome", "load_result"]
 
@@ -41,7 +41,8 @@ _DONE_MARK = "result.json"
 
 
 def config_key(config: TrainConfig) -> str:
-    """A stable 20-hex-digit key of the full configuration (device, threads and compact excluded: results agree
+    """A stable 20-hex-digit key of the full configuration and of
+    :data:`numerics.autoencoder.TRAINING_REVISION` (device, threads and compact excluded: results agree
     across devices up to floating point, and a sweep may move between them)."""
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig; got {type(config).__name__}")
@@ -49,6 +50,7 @@ def config_key(config: TrainConfig) -> str:
     d.pop("device", None)
     d.pop("threads", None)
     d.pop("compact", None)
+    d["training_revision"] = TRAINING_REVISION
     text = json.dumps(d, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
