@@ -1178,8 +1178,10 @@ register(
 class Fig5FinalFourthNorm:
     """Fig 5: final fourth norms against λ (a, no noise) and against σ (b, bipolar; normal beside).
 
-    (a) the final direction fourth norm rises with λ over ``lams_up`` (paired, t interval above 0),
-    and the raw final ‖W_i‖₄⁴ falls over ``lams_down`` as strong l1 shrinks the rows (interval below 0;
+    (a) the final direction fourth norm rises with λ over ``lams_up`` (paired, t interval above 0)
+    unless both runs have already reached q = 1 up to plain GD's subgradient chatter (then it cannot
+    rise; the row says ``saturated``; found at the published 100,000 steps, where λ = 0.003 and 0.01
+    both end 1-sparse and differ by 5·10⁻⁷), and the raw final ‖W_i‖₄⁴ falls over ``lams_down`` as strong l1 shrinks the rows (interval below 0;
     the paper's explanation of the drop). (b) the final direction fourth norm rises with σ under
     bipolar noise over ``sigmas`` (paired); under normal noise its interval over seeds contains
     3/(m+2) at every σ. Level ``1 - ctx.delta`` per comparison.
@@ -1206,15 +1208,26 @@ class Fig5FinalFourthNorm:
         raw = lambda r: r.fourth_norm[:, -1]  # noqa: E731
         rows, bad = [], []
 
-        def check(panel: str, what: str, x: np.ndarray, sign: int) -> None:
+        def check(panel: str, what: str, x: np.ndarray, sign: int, saturated: bool = False) -> None:
             mean, lo, hi = _t_interval(x, ctx.delta)
-            ok = _sign_ok(lo, hi, sign)
-            rows.append(dict(panel=panel, comparison=what, expected_sign=sign, diff=mean, ci_lo=lo, ci_hi=hi, ok=ok))
+            ok = _sign_ok(lo, hi, sign) or saturated
+            rows.append(dict(panel=panel, comparison=what, expected_sign=sign, diff=mean, ci_lo=lo, ci_hi=hi,
+                             saturated=saturated, ok=ok))
             if not ok:
                 bad.append(f"{panel}: {what} = {mean:.4g} [{lo:.4g}, {hi:.4g}], expected sign {sign:+d}")
 
+        def at_one(res: TrainResult, lam: float) -> bool:
+            """Every seed's q is 1 up to plain GD's subgradient chatter: an l1-killed coordinate
+            oscillates with |w| <= lr·λ, so a row with dominant weight w_d has
+            q >= 1 - 2(m-1)(lr·λ)²/w_d²; q cannot rise any further."""
+            W = res.W.astype(np.float64)
+            wd2 = (W**2).max(axis=2)
+            floor = (1 - 2 * (m - 1) * (_F45_LR * lam) ** 2 / wd2).mean(axis=1)
+            return bool(np.all(q(res) >= floor))
+
         for a, b in zip(self.lams_up, self.lams_up[1:]):
-            check("5a", f"q(λ={b:g}) − q(λ={a:g})", q(lam_runs[b]) - q(lam_runs[a]), +1)
+            both_at_one = at_one(lam_runs[a], b) and at_one(lam_runs[b], b)  # the larger λ's (looser) floor for both
+            check("5a", f"q(λ={b:g}) − q(λ={a:g})", q(lam_runs[b]) - q(lam_runs[a]), +1, saturated=both_at_one)
         for a, b in zip(self.lams_down, self.lams_down[1:]):
             check("5a", f"‖W_i‖₄⁴(λ={b:g}) − ‖W_i‖₄⁴(λ={a:g})", raw(lam_runs[b]) - raw(lam_runs[a]), -1)
         levels = (0.0, *self.sigmas)
@@ -1283,7 +1296,7 @@ register(
         printed=Form(text=("regularization and noise of small magnitudes have almost no effect on sparsity and the effect "
                            "generally grows with magnitude [...] when λ is very high [...] we see a drop in the fourth "
                            "norms due to an overall drop in the magnitudes ‖W_i‖₂")),
-        derived=Form(text=(r"q(\lambda)\uparrow \text{ on } \{0, .003, .01\},\ \|W_i\|_4^4(\lambda)\downarrow \text{ on } "
+        derived=Form(text=(r"q(\lambda)\uparrow \text{ on } \{0, .003, .01\} \text{ (until } q = 1 \text{ up to GD chatter)},\ \|W_i\|_4^4(\lambda)\downarrow \text{ on } "
                            r"\{.03, .1, .3\},\ q_{\text{bip}}(\sigma)\uparrow,\ \mathbb{E}\,q_{\mathcal N} = \tfrac{3}{m+2}")),
         domain=Domain(assumptions=("n = 8, m = 16", "plain GD, lr 0.02 (l1 by subgradient, as published)",
                                    "noise per input", "quick: 10,000 steps; full: 100,000")),
