@@ -65,6 +65,15 @@ def test_published_setup_configs_and_rule_on_a_small_fig3(tmp_path):
     flow = fig3.fig3_runs(ctx, widths=(8, 16), seeds=4, n=8)
     published = fig3.fig3_runs(ctx, widths=(8, 16), seeds=4, n=8, setup="published")
     np.testing.assert_array_equal(flow[8].init_argmax, published[8].init_argmax)  # paired: same initial weights
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ev.plot(ax)  # the figure draws: published, flow, and the three count forms
+    assert len(ax.get_lines()) >= 4
+    plt.close(fig)
     for r in ev.rows:  # the rows are what the runs say
         assert r["flow_mean"] == np.mean(flow[r["m"]].metrics["polysemantic_window"])
         assert r["published_mean"] == np.mean(published[r["m"]].metrics["polysemantic_window"])

@@ -22,13 +22,19 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from numerics.autoencoder import TrainConfig, TrainResult
 from numerics.sweep import config_key, run_sweep
+from theory.assignment import expected_polysemantic_trained
+from theory.collisions import expected_polysemantic
 
 from .claim import Context
+from .report import log_width_axis
 from .sweep_cmd import FIG3_WIDTHS, figure_configs
 
-__all__ = ["FIG3_N", "FIG3_SEEDS", "FIG3_WIDTHS", "FIG3_SALT", "fig3_first_seed", "fig3_configs", "fig3_runs"]
+__all__ = ["FIG3_N", "FIG3_SEEDS", "FIG3_WIDTHS", "FIG3_SALT", "fig3_first_seed", "fig3_configs", "fig3_runs",
+           "draw_count_forms"]
 
 FIG3_N = 256
 """Features of Fig 3."""
@@ -80,3 +86,16 @@ def fig3_runs(ctx: Context, *, widths: Sequence[int] = FIG3_WIDTHS, seeds: int =
         for c in missing:
             _RESULTS[(str(out), config_key(c))] = outcome.load(c)
     return {c.m: _RESULTS[(str(out), config_key(c))] for c in configs}
+
+
+def draw_count_forms(ax, n: int, ms: Sequence[float]) -> None:
+    """Draw the three count forms of Fig 3 over the widths ``ms`` on ``ax`` (log-log, labelled):
+    the paper's n²/(4m), the exact initialisation-only count and the displacement count."""
+    grid = np.unique(np.round(np.geomspace(min(ms), max(ms), 60)).astype(int))
+    ax.plot(grid, n**2 / (4 * grid), "--", label="paper n²/(4m)")
+    ax.plot(grid, expected_polysemantic(n, grid), ":", label="initialisation only (exact)")
+    ax.plot(grid, expected_polysemantic_trained(n, grid), "-", label="displacement n(n-1)/(2(2m-1))")
+    log_width_axis(ax, ms)
+    ax.set_yscale("log")
+    ax.set_xlabel(f"m (n = {n})")
+    ax.set_ylabel("polysemantic neurons")

@@ -44,6 +44,7 @@ from theory.symbols import m, n
 
 from ..claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
 from ..registry import register
+from ..fig3 import FIG3_WIDTHS, draw_count_forms, fig3_runs
 from ..report import log_width_axis
 from ..rules import AllOf, MonteCarloMean, SymbolicRule, draw_examples
 
@@ -503,8 +504,6 @@ class Fig3Training:
     ``lr = stable_lr(n, m)``, each seed to convergence), shared with ``training.fig3_polysemantic``."""
 
     def measure(self, ctx: Context, n_: int, m_: int, seeds: int) -> dict[str, Any]:
-        from ..fig3 import FIG3_WIDTHS, fig3_runs
-
         key = (ctx.seed, ctx.device, str(ctx.runs_dir), n_, m_, seeds)
         if key not in _FIG3_MEASURED_CACHE:
             # all of Fig 3's widths at once (a parallel, resumable sweep), then read from the cache
@@ -590,16 +589,8 @@ class TrainedCounts:
             mean = np.array([r["trained_mean"] for r in rows])
             err = np.array([[r["trained_mean"] - r["ci_lo"] for r in rows], [r["ci_hi"] - r["trained_mean"] for r in rows]])
             ax.errorbar(ms, mean, yerr=err, fmt="o", capsize=3, label=f"{self.source.label}, {len(seeds)} seeds, interval")
-            grid = np.unique(np.round(np.geomspace(ms.min(), ms.max(), 60)).astype(int))
-            n0 = rows[0]["n"]
-            ax.plot(grid, [n0**2 / (4 * g) for g in grid], "--", label="paper n²/(4m)")
-            ax.plot(grid, coll.expected_polysemantic(n0, grid), ":", label="initialisation only (exact)")
-            ax.plot(grid, th.expected_polysemantic_trained(n0, grid), "-", label="displacement n(n-1)/(2(2m-1))")
             ax.plot(ms, [r["process_same_init"] for r in rows], "x", label="displacement process, same init")
-            log_width_axis(ax, ms)
-            ax.set_yscale("log")
-            ax.set_xlabel(f"m (n = {n0})")
-            ax.set_ylabel("polysemantic neurons")
+            draw_count_forms(ax, rows[0]["n"], ms)
             ax.set_title(claim.id)
             ax.legend(fontsize=7)
 

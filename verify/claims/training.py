@@ -51,7 +51,7 @@ from theory.collisions import expected_polysemantic
 from theory.symbols import m as m_sym
 
 from ..claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
-from ..fig3 import FIG3_N, FIG3_SEEDS, FIG3_WIDTHS, fig3_runs
+from ..fig3 import FIG3_N, FIG3_SEEDS, FIG3_WIDTHS, draw_count_forms, fig3_runs
 from ..registry import register
 from ..report import log_width_axis
 from ..rules import AllOf, MonteCarloMean, SymbolicRule, draw_examples
@@ -962,13 +962,7 @@ class PublishedSetup:
                         yerr=[[r["published_mean"] - r["ci_lo"] for r in rows], [r["ci_hi"] - r["published_mean"] for r in rows]],
                         fmt="o", capsize=3, label="published AdamW (interval)")
             ax.plot(ms, [r["flow_mean"] for r in rows], "s", label="gradient flow (prox), same seeds")
-            ax.plot(ms, [r["printed"] for r in rows], "--", label="n²/(4m)")
-            ax.plot(ms, [r["init_only"] for r in rows], ":", label="initialisation only (exact)")
-            ax.plot(ms, [r["displacement_model"] for r in rows], "-", label="displacement n(n-1)/(2(2m-1))")
-            log_width_axis(ax, ms)
-            ax.set_yscale("log")
-            ax.set_xlabel(f"m (n = {self.n})")
-            ax.set_ylabel("polysemantic neurons")
+            draw_count_forms(ax, self.n, ms)
             ax.set_title(claim.id)
             ax.legend(fontsize=7)
 
