@@ -89,7 +89,7 @@ __all__ = [
     "stable_lr",
     "TRAINING_REVISION",
     "loss_and_grad",
-    "grad_sparse_rows",
+    "grad_one_sparse_rows",
     "grad_noise_free",
     "reconstruction_loss",
     "sample_noise",
@@ -375,33 +375,29 @@ def reconstruction_loss(W: torch.Tensor) -> torch.Tensor:
     return (R * R).sum(dim=(1, 2))
 
 
-def grad_sparse_rows(W: torch.Tensor, r: int) -> torch.Tensor:
-    r"""The noise-free reconstruction gradient :math:`(G + G^\top) W` when every row of ``W``
-    has at most ``r`` nonzeros, in :math:`O(S n^2 r^2)` instead of :math:`O(S n^2 m)`.
+def grad_one_sparse_rows(W: torch.Tensor) -> torch.Tensor:
+    r"""The noise-free reconstruction gradient when every row of ``W`` has at most one nonzero,
+    in :math:`O(S n)` after locating it.
 
-    With ``(idx, val)`` the ``r`` largest-|.| entries of each row,
-    :math:`Z_{ij} = \sum_{a,b} v_{ia} v_{jb} [k_{ia} = k_{jb}]` and the product ``A W`` is
-    scattered into the columns ``k_{ia}``. Equal to :func:`loss_and_grad`'s gradient (tests).
+    Row ``i`` holds :math:`v_i` at neuron :math:`k_i`. Then :math:`Z_{ij} = v_i v_j [k_i = k_j]`, the
+    only interference is between rows on the same neuron with the same sign, and the gradient is
+    supported on each row's own neuron:
+
+    .. math:: \partial\mathcal L/\partial W_{i k_i} = 4 v_i \Big(\sum_{j:\,k_j = k_i,\ \mathrm{sign}\,v_j
+              = \mathrm{sign}\,v_i} v_j^2 - 1\Big)
+
+    (the self term :math:`4 v_i (v_i^2 - 1)` plus :math:`4 v_i v_j^2` per same-sign row sharing the
+    neuron). Equal to :func:`loss_and_grad`'s gradient (tests); a dead row gets 0.
     """
-    S, n, _ = W.shape
-    idx = torch.topk(W.abs(), r, dim=2).indices  # (S, n, r)
-    val = torch.gather(W, 2, idx)
-    eq = idx[:, :, None, :, None] == idx[:, None, :, None, :]  # (S, n, n, r, r)
-    Z = (val[:, :, None, :, None] * val[:, None, :, None, :] * eq).sum(dim=(3, 4))
-    eye = torch.eye(n, dtype=W.dtype, device=W.device)
-    R = torch.relu(Z) - eye
-    G = 2 * R * (Z > 0)
-    A = G + G.transpose(1, 2)
-    grad = torch.zeros_like(W)
-    for a in range(r):
-        grad.scatter_add_(2, idx[:, None, :, a].expand(-1, n, -1), A * val[:, None, :, a])
-    return grad
+    S, n, K = W.shape
+    idx = W.abs().argmax(dim=2)  # (S, n)
+    v = torch.gather(W, 2, idx[..., None])[..., 0]
+    bucket = idx * 2 + (v > 0).to(idx.dtype)  # (neuron, sign) cell of each row
+    q = torch.zeros((S, 2 * K), dtype=W.dtype, device=W.device).scatter_add_(1, bucket, v * v)
+    g = 4 * v * (torch.gather(q, 1, bucket) - 1)
+    return torch.zeros_like(W).scatter_(2, idx[..., None], (g * (v != 0))[..., None])
 
 
-_SPARSE_R = 1
-"""Largest row support for which the prox loop uses :func:`grad_sparse_rows`: measured at
-n = 256, K = 300 live columns it is ~2x faster than the dense product for r = 1 and slower
-for r >= 2 (the (n, n, r, r) broadcast)."""
 
 
 def sample_noise(
@@ -714,15 +710,14 @@ def _train(configs: list[TrainConfig], device: str, dtype: torch.dtype) -> list[
     # gradient (both G^T W and G W vanish there) and stays zero under gd and prox steps, so it can
     # be dropped from the computation without changing any other entry (up to summation order).
     compacting = first.compact and noise is None and first.optimizer in ("gd", "prox")
-    # row-sparse gradients once prox has made every row (at most _SPARSE_R)-sparse; exact
+    # once prox has made every row 1-sparse, the exact O(S n) gradient of grad_one_sparse_rows
     sparse_ok = first.compact and noise is None and first.optimizer == "prox"
     cols = torch.arange(first.m, device=device).expand(B, -1).clone()
     k = 0
     for k in range(1, first.steps + 1):
         xi = None if noise is None else noise.next()
-        r = int((W != 0).sum(dim=2).max()) if sparse_ok else _SPARSE_R + 1
-        if r <= _SPARSE_R:
-            grad = grad_sparse_rows(W, max(r, 1))
+        if sparse_ok and int((W != 0).sum(dim=2).max()) <= 1:
+            grad = grad_one_sparse_rows(W)
         elif xi is None:
             grad = grad_noise_free(W)
         else:

@@ -293,23 +293,6 @@ def test_dead_column_dropping_does_not_change_the_result():
     np.testing.assert_array_equal(a.polysemantic, b.polysemantic)
 
 
-@pytest.mark.parametrize("r", [1, 2, 3])
-def test_row_sparse_gradient_equals_dense(r):
-    from numerics.autoencoder import grad_sparse_rows
-
-    g = torch.Generator().manual_seed(r)
-    S, n, m = 3, 7, 12
-    W = torch.randn((S, n, m), generator=g, dtype=torch.float64)
-    keep = torch.topk(torch.rand((S, n, m), generator=g, dtype=torch.float64), r, dim=2).indices
-    mask = torch.zeros_like(W).scatter_(2, keep, 1.0)
-    W = W * mask
-    W[0, 1] = 0.0  # a dead row
-    W[1, 2, :] = 0.0
-    W[1, 2, keep[1, 3, 0]] = 0.5  # two rows sharing a neuron
-    _, dense = loss_and_grad(W, 0.0)
-    torch.testing.assert_close(grad_sparse_rows(W, r), dense, rtol=1e-12, atol=1e-12)
-
-
 def test_noise_free_gradient_equals_the_general_one():
     from numerics.autoencoder import grad_noise_free, reconstruction_loss
 
@@ -378,3 +361,18 @@ def test_a_seed_resting_at_a_slow_saddle_is_not_stopped_there():
     res = train(cfg)
     assert ((res.W != 0).sum(axis=2) == 1).all()
     assert 250 < res.seed_steps[0] < 6000
+
+
+def test_one_sparse_gradient_equals_dense():
+    from numerics.autoencoder import grad_one_sparse_rows
+
+    g = torch.Generator().manual_seed(9)
+    S, n, m = 3, 9, 6
+    W = torch.zeros((S, n, m), dtype=torch.float64)
+    cols = torch.randint(0, m, (S, n), generator=g)  # few neurons: rows share them, both signs
+    W.scatter_(2, cols[..., None], torch.randn((S, n, 1), generator=g, dtype=torch.float64))
+    W[0, 3] = 0.0  # a dead row
+    W[1, 4, :] = 0.0
+    W[1, 4, cols[1, 5]] = 0.3 * torch.sign(W[1, 5, cols[1, 5]])  # same neuron, same sign as row 5
+    _, dense = loss_and_grad(W, 0.0)
+    torch.testing.assert_close(grad_one_sparse_rows(W), dense, rtol=1e-12, atol=1e-12)
