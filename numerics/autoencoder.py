@@ -90,6 +90,7 @@ __all__ = [
     "TRAINING_REVISION",
     "loss_and_grad",
     "grad_one_sparse_rows",
+    "grad_sparse",
     "grad_noise_free",
     "reconstruction_loss",
     "sample_noise",
@@ -373,6 +374,67 @@ def reconstruction_loss(W: torch.Tensor) -> torch.Tensor:
     Z = torch.bmm(W, W.transpose(1, 2))
     R = torch.relu(Z) - torch.eye(W.shape[1], dtype=W.dtype, device=W.device)
     return (R * R).sum(dim=(1, 2))
+
+
+def grad_sparse(W: torch.Tensor, *, max_column: int = 16) -> torch.Tensor | None:
+    r"""The noise-free reconstruction gradient :math:`2 G W` (``G`` symmetric when ``H = W``) from the
+    nonzeros of ``W`` alone, or ``None`` when some neuron holds more than ``max_column`` nonzeros.
+
+    Only rows sharing a neuron interact: :math:`Z_{ij} = \sum_k W_{ik} W_{jk}` is summed over the
+    pairs of nonzeros in each column, :math:`G_{ij} = 2\,\mathrm{ReLU}(Z_{ij})` off the diagonal and
+    :math:`2(Z_{ii} - 1)` on it, and :math:`(2 G W)_{ik}` over the nonzeros of the rows ``j`` with
+    :math:`G_{ij} \ne 0`. Work: the pairs :math:`\sum_k c_k^2` (``c_k`` nonzeros of neuron ``k``) and
+    their rows' nonzeros, instead of :math:`n^2 m` per seed: once l1 has made the rows sparse, a
+    few hundred times less at ``n = m = 256``. Equal to :func:`loss_and_grad`'s gradient up to
+    summation order (tests).
+    """
+    S, n, K = W.shape
+    s, i, k = torch.nonzero(W, as_tuple=True)  # row-major: sorted by (s, i, k)
+    v = W[s, i, k]
+    dev = W.device
+    nnz = v.numel()
+    if nnz == 0:
+        return torch.zeros_like(W)
+    # nonzeros of each neuron (s, k), padded to the fullest neuron
+    col = s * K + k
+    order = torch.argsort(col, stable=True)
+    col_sorted = col[order]
+    ucol, counts = torch.unique_consecutive(col_sorted, return_counts=True)
+    cmax = int(counts.max())
+    if cmax > max_column:
+        return None
+    slot = torch.arange(nnz, device=dev) - torch.repeat_interleave(torch.cumsum(counts, 0) - counts, counts)
+    table = torch.full((ucol.numel(), cmax), -1, dtype=torch.long, device=dev)
+    table[torch.repeat_interleave(torch.arange(ucol.numel(), device=dev), counts), slot] = order
+    a = table[:, :, None].expand(-1, cmax, cmax)
+    b = table[:, None, :].expand(-1, cmax, cmax)
+    pair = (a >= 0) & (b >= 0)
+    a, b = a[pair], b[pair]  # every ordered pair of nonzeros on one neuron (a == b included)
+    key = (s[a] * n + i[a]) * n + i[b]
+    ukey, inv = torch.unique(key, return_inverse=True)
+    Z = torch.zeros(ukey.numel(), dtype=W.dtype, device=dev).index_add_(0, inv, v[a] * v[b])
+    zs, zi, zj = ukey // (n * n), (ukey // n) % n, ukey % n
+    G = torch.where(zi == zj, torch.where(Z > 0, Z - 1, torch.zeros_like(Z)), torch.relu(Z))
+    keep = G != 0
+    zs, zi, zj, G = zs[keep], zi[keep], zj[keep], G[keep]
+    # nonzeros of each row (s, j), padded; grad[s, i, k] += 4 G_ij W_jk over row j's nonzeros
+    row = s * n + i
+    urow, rcounts = torch.unique_consecutive(row, return_counts=True)
+    rmax = int(rcounts.max())
+    rslot = torch.arange(nnz, device=dev) - torch.repeat_interleave(torch.cumsum(rcounts, 0) - rcounts, rcounts)
+    rtable = torch.full((S * n, rmax), -1, dtype=torch.long, device=dev)
+    rtable[row, rslot] = torch.arange(nnz, device=dev)
+    ent = rtable[zs * n + zj]  # (pairs, rmax)
+    p, e = torch.nonzero(ent >= 0, as_tuple=True)
+    e = ent[p, e]
+    target = (zs[p] * n + zi[p]) * K + k[e]
+    grad = torch.zeros(S * n * K, dtype=W.dtype, device=dev).index_add_(0, target, 4 * G[p] * v[e])
+    return grad.view(S, n, K)
+
+
+_SPARSE_PER_ROW = 4
+"""Mean nonzeros per row up to which training uses :func:`grad_sparse` (measured at n = 256, 4 seeds:
+2x faster than the dense products at 2 nonzeros per row and m = 256, 4x at 3 per row and m = 1024)."""
 
 
 def grad_one_sparse_rows(W: torch.Tensor) -> torch.Tensor:
@@ -670,6 +732,7 @@ def _train(configs: list[TrainConfig], device: str, dtype: torch.dtype) -> list[
     lam = _per_element(configs, lambda c: c.lam, device, dtype)
     lr = _per_element(configs, lambda c: c.lr, device, dtype)
     shrink = _per_element(configs, lambda c: c.lr * c.lam, device, dtype)  # the prox threshold
+    uniform = len({(c.lr, c.lam) for c in configs}) == 1
     tol = _per_element(configs, lambda c: c.tol, device, dtype)[:, 0, 0]
     lam_rec = lam[:, 0, 0]
     noisy = first.noise != "none" and any(c.sigma > 0 for c in configs)
@@ -710,23 +773,30 @@ def _train(configs: list[TrainConfig], device: str, dtype: torch.dtype) -> list[
     # gradient (both G^T W and G W vanish there) and stays zero under gd and prox steps, so it can
     # be dropped from the computation without changing any other entry (up to summation order).
     compacting = first.compact and noise is None and first.optimizer in ("gd", "prox")
-    # once prox has made every row 1-sparse, the exact O(S n) gradient of grad_one_sparse_rows
+    # once prox has made the rows sparse, exact gradients from the nonzeros alone (grad_sparse;
+    # grad_one_sparse_rows when every row is 1-sparse)
     sparse_ok = first.compact and noise is None and first.optimizer == "prox"
     cols = torch.arange(first.m, device=device).expand(B, -1).clone()
     k = 0
     for k in range(1, first.steps + 1):
         xi = None if noise is None else noise.next()
-        if sparse_ok and int((W != 0).sum(dim=2).max()) <= 1:
-            grad = grad_one_sparse_rows(W)
-        elif xi is None:
-            grad = grad_noise_free(W)
-        else:
-            _, grad = loss_and_grad(W, 0.0, xi)
+        grad = None
+        if sparse_ok:
+            per_row = (W != 0).sum(dim=2)
+            if int(per_row.max()) <= 1:
+                grad = grad_one_sparse_rows(W)
+            elif int(per_row.sum()) <= _SPARSE_PER_ROW * per_row.numel():
+                grad = grad_sparse(W)  # None when some neuron is too crowded: dense below
+        if grad is None:
+            grad = grad_noise_free(W) if xi is None else loss_and_grad(W, 0.0, xi)[1]
         if first.optimizer == "gd":
             W = W - lr * (grad + lam * torch.sign(W))
         elif first.optimizer == "prox":
-            V = W - lr * grad
-            W = torch.sign(V) * torch.clamp(V.abs() - shrink, min=0)
+            if uniform:  # one (lr, lam) for the whole batch: fused kernels
+                W = torch.nn.functional.softshrink(torch.add(W, grad, alpha=-first.lr), first.lr * first.lam)
+            else:
+                V = W - lr * grad
+                W = torch.sign(V) * torch.clamp(V.abs() - shrink, min=0)
         else:  # adamw, as torch.optim.AdamW (decoupled weight decay, bias-corrected moments)
             g = grad + lam * torch.sign(W)
             W = W * decay
