@@ -132,3 +132,25 @@ def test_bad_arguments():
         run(device="tpu")
     with pytest.raises(KeyError, match="polyverify list"):
         get_claim("nope.nope")
+
+
+@dataclass(frozen=True)
+class ContextProbe:
+    seen: list
+
+    def planned_comparisons(self, claim, mode):
+        return 1
+
+    def run(self, claim, ctx):
+        self.seen.append((ctx.runs_dir, ctx.workers))
+        return Evidence(derived=FormOutcome(True, "d"), printed=None, method="probe")
+
+
+def test_rules_get_the_report_folder_for_training_runs_and_the_worker_count(tmp_path):
+    seen: list = []
+    c = replace(_claim(True, None), rule=ContextProbe(seen))
+    run(claims=[c], device="cpu", report_dir=tmp_path / "rep", workers=3)
+    run(claims=[c], device="cpu")
+    assert seen == [(tmp_path / "rep" / "runs", 3), (None, 1)]
+    with pytest.raises(ValueError, match="workers"):
+        run(claims=[c], device="cpu", workers=0)
