@@ -365,6 +365,10 @@ class PerWidthMean:
     form_labels: Mapping[str, str] = field(default_factory=lambda: dict(_POLY_LABELS))
     """Legend text of each form in the figure."""
 
+    def __post_init__(self) -> None:
+        if (self.runs is None) == (self.batch is None):
+            raise ValueError("PerWidthMean needs exactly one of runs (per width) and batch (all widths at once)")
+
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return len(self.widths(mode)) * (1 + (claim.printed is not None))
 
