@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from numerics.assignment import displacement_from_weights, gaussian_weights, greedy_assignment_loop
+from polyverify.numerics.assignment import displacement_from_weights, gaussian_weights, greedy_assignment_loop
 
 
 def baseline(w: np.ndarray) -> np.ndarray:

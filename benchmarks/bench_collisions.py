@@ -16,7 +16,7 @@ from collections import Counter
 
 import numpy as np
 
-from numerics.collisions import collision_counts, initial_assignment
+from polyverify.numerics.collisions import collision_counts, initial_assignment
 
 
 def baseline(n: int, m: int, trials: int, seed: int) -> np.ndarray:

@@ -9,7 +9,7 @@ published code integrates it with forward Euler, step 0.5, over all m coordinate
 3. the reduced ODE alone at m = 1e6 ... 1e8 (float32 storage of the sorted magnitudes):
    wall time and the memory it holds (gaps in float32 + two float64 prefix sums = 20 bytes per weight).
 
-Run: ``PYTHONPATH=. python benchmarks/bench_sparsify.py [--euler-steps N] [--max-m M]``.
+Run: ``python benchmarks/bench_sparsify.py [--euler-steps N] [--max-m M]``.
 ``--euler-steps`` below 3.6e5 times a prefix of the Euler run and scales the time linearly
 (each Euler step costs the same); the agreement is then checked on that prefix.
 """
@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from numerics.sparsify import SortedMagnitudes, gaussian_init, integrate_euler, integrate_full, integrate_reduced
+from polyverify.numerics.sparsify import SortedMagnitudes, gaussian_init, integrate_euler, integrate_full, integrate_reduced
 
 
 def _timed(fn, *a, **k):

@@ -1,6 +1,6 @@
 """Training benchmark: batched seeds vs a loop over seeds, and this library vs the published setup.
 
-Run: ``PYTHONPATH=. python benchmarks/bench_training.py [--n 64 --widths 64 256 --seeds 4]``
+Run: ``python benchmarks/bench_training.py [--n 64 --widths 64 256 --seeds 4]``
 
 1. *Batched vs loop*: the same runs (noise-free prox GD, ``lam = 0.05``) trained as one
    ``(S, n, m)`` tensor, and one seed at a time; both with the same thread count.
@@ -32,8 +32,8 @@ import time
 import numpy as np
 import torch
 
-from numerics.autoencoder import TrainConfig, stable_lr, train, train_batch
-from numerics.metrics import count_polysemantic
+from polyverify.numerics.autoencoder import TrainConfig, stable_lr, train, train_batch
+from polyverify.numerics.metrics import count_polysemantic
 
 PUBLISHED_STEPS = 7500
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.validation import require_int, require_m_ge_n, require_positive
+from polyverify.theory.validation import require_int, require_m_ge_n, require_positive
 
 __all__ = [
     "FinalAssignment",

@@ -69,7 +69,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-from theory.validation import require_int, require_nonnegative, require_positive, require_real, require_m_ge_n
+from polyverify.theory.validation import require_int, require_nonnegative, require_positive, require_real, require_m_ge_n
 
 from . import metrics as _metrics
 

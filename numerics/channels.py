@@ -48,7 +48,7 @@ import numpy as np
 from scipy import special as _sp
 from scipy import stats as _st
 
-from theory.validation import require_in_interval, require_int, require_positive, require_real
+from polyverify.theory.validation import require_in_interval, require_int, require_positive, require_real
 
 __all__ = [
     "entropy_bits",

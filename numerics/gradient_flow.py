@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from theory.validation import require_positive
+from polyverify.theory.validation import require_positive
 
 __all__ = ["FlowResult", "smooth_force", "velocity", "loss", "loss_gradient_autograd", "integrate_gradient_flow"]
 

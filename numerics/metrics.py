@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from theory.validation import require_in_interval, require_nonnegative, require_positive
+from polyverify.theory.validation import require_in_interval, require_nonnegative, require_positive
 
 __all__ = [
     "count_polysemantic",

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from theory.validation import require_int, require_nonnegative, require_positive
+from polyverify.theory.validation import require_int, require_nonnegative, require_positive
 
 __all__ = [
     "NoiseFn",

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from theory.validation import require_int, require_positive
+from polyverify.theory.validation import require_int, require_positive
 
 __all__ = [
     "SparsifyTrajectory",

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import stats as _st
 from threadpoolctl import threadpool_limits
 
-from theory.validation import require_in_interval, require_int, require_nonnegative, require_real
+from polyverify.theory.validation import require_in_interval, require_int, require_nonnegative, require_real
 
 __all__ = [
     "PowerLawFit",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory.validation import require_in_interval, require_int, require_positive
+from polyverify.theory.validation import require_in_interval, require_int, require_positive
 
 from .spectra import eigenspectrum, fit_power_law, projection_action, window_resolved
 from .stimuli import moving_dot_frames, random_dot_images

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.validation import require_int, require_positive, require_real
+from polyverify.theory.validation import require_int, require_positive, require_real
 
 __all__ = ["DotConfig", "moving_dot_frames", "random_dot_images"]
 

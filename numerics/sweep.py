@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from theory.validation import require_int
+from polyverify.theory.validation import require_int
 
 from .autoencoder import TRAINING_REVISION, TrainConfig, TrainResult, batch_signature, train, train_batch
 

@@ -8,7 +8,7 @@ import sympy as sp
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from numerics.assignment import (
+from polyverify.numerics.assignment import (
     FinalAssignment,
     assignment_counts,
     displacement_assignment,
@@ -19,11 +19,11 @@ from numerics.assignment import (
     simulate_displacement,
     simulate_free_cell,
 )
-from theory import assignment as th
-from theory import collisions as coll
-from theory.symbols import m, n
-from verify.identity import check_identity
-from verify.stats import mean_interval
+from polyverify.theory import assignment as th
+from polyverify.theory import collisions as coll
+from polyverify.theory.symbols import m, n
+from polyverify.identity import check_identity
+from polyverify.stats import mean_interval
 
 from .conftest import TEST_FAMILY_ALPHA
 
@@ -224,8 +224,8 @@ def test_gaussian_process_is_close_to_but_below_the_closed_form():
 def test_bracket_rule_rejects_the_initialisation_only_count():
     # the bracket check of assignment.gaussian_displacement, with the lower end replaced by the
     # initialisation-only count and the upper end by 0.95 x it: must fail (power)
-    from verify.claim import Context
-    from verify.registry import get_claim
+    from polyverify.claim import Context
+    from polyverify.registry import get_claim
 
     claim = get_claim("assignment.gaussian_displacement")
     bracket = claim.rule.rules[1]
@@ -255,8 +255,8 @@ def test_stay_fraction_respects_the_bound():
 
 
 def test_claims_are_registered_and_cover_the_formulas():
-    from theory.formulas import registered_formulas
-    from verify.registry import all_claims
+    from polyverify.theory.formulas import registered_formulas
+    from polyverify.registry import all_claims
 
     ids = {c.id for c in all_claims()}
     assert {"assignment.expected_polysemantic", "assignment.trained_counts", "assignment.trained_counts_fig3"} <= ids
@@ -266,8 +266,8 @@ def test_claims_are_registered_and_cover_the_formulas():
 
 @pytest.mark.parametrize("cid", ["assignment.expected_polysemantic", "assignment.variance", "assignment.expansion"])
 def test_cheap_claims_pass(cid):
-    from verify.claim import Context
-    from verify.registry import get_claim
+    from polyverify.claim import Context
+    from polyverify.registry import get_claim
 
     c = get_claim(cid)
     ev = c.rule.run(c, Context(seed=0, mode="quick", device="cpu", delta=1e-5))
@@ -286,8 +286,8 @@ def test_gaussian_process_at_fig3_scale():
 
 @pytest.mark.slow
 def test_trained_claim_quick_analogue():
-    from verify.claim import Context
-    from verify.registry import get_claim
+    from polyverify.claim import Context
+    from polyverify.registry import get_claim
 
     c = get_claim("assignment.trained_counts")
     ev = c.rule.run(c, Context(seed=0, mode="quick", device="cpu", delta=1e-4))

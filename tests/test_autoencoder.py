@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from numerics.autoencoder import (
+from polyverify.numerics.autoencoder import (
     NOISE_LAWS,
     TrainConfig,
     TrainResult,
@@ -129,7 +129,7 @@ def test_shared_noise_differs_from_per_input():
 
 
 def _xi_steps(sharing: str, seeds=(0, 1, 2), steps=3, n=5, m=7):
-    from numerics.autoencoder import _NoiseStream
+    from polyverify.numerics.autoencoder import _NoiseStream
 
     cfg = TrainConfig(n=n, m=m, noise="normal", sigma=0.3, noise_sharing=sharing, seeds=seeds, device="cpu")
     stream = _NoiseStream([cfg], "cpu", torch.float64)
@@ -160,7 +160,7 @@ def test_noise_sharing_shapes_and_values():
 
 def test_shared_noise_enters_every_input_identically():
     # with xi shared across inputs, H = W + xi: each row of H - W is the same vector
-    from numerics.autoencoder import _NoiseStream
+    from polyverify.numerics.autoencoder import _NoiseStream
 
     cfg = TrainConfig(n=4, m=6, noise="bipolar", sigma=0.1, noise_sharing="shared", seeds=(0, 5), device="cpu")
     xi = _NoiseStream([cfg], "cpu", torch.float64).next()
@@ -294,7 +294,7 @@ def test_dead_column_dropping_does_not_change_the_result():
 
 
 def test_noise_free_gradient_equals_the_general_one():
-    from numerics.autoencoder import grad_noise_free, reconstruction_loss
+    from polyverify.numerics.autoencoder import grad_noise_free, reconstruction_loss
 
     g = torch.Generator().manual_seed(3)
     W = torch.randn((3, 7, 11), generator=g, dtype=torch.float64) * 0.4
@@ -321,7 +321,7 @@ def test_each_seed_stops_at_its_own_convergence():
 
 @pytest.mark.parametrize("optimizer,noise", [("prox", "none"), ("gd", "bipolar"), ("adamw", "none")])
 def test_a_parameter_grid_in_one_batch_equals_each_config_alone(optimizer, noise):
-    from numerics.autoencoder import train_batch
+    from polyverify.numerics.autoencoder import train_batch
 
     base = dict(n=5, m=9, steps=400, lr=0.05, optimizer=optimizer, noise=noise, record_every=50, device="cpu",
                 dtype="float64", tol=1e-6 if noise == "none" else 0.0)
@@ -342,7 +342,7 @@ def test_a_parameter_grid_in_one_batch_equals_each_config_alone(optimizer, noise
 
 
 def test_a_batch_rejects_configs_that_differ_in_shape_or_rule():
-    from numerics.autoencoder import train_batch
+    from polyverify.numerics.autoencoder import train_batch
 
     with pytest.raises(ValueError, match="agree on m"):
         train_batch([TrainConfig(n=3, m=4), TrainConfig(n=3, m=5)])
@@ -364,7 +364,7 @@ def test_a_seed_resting_at_a_slow_saddle_is_not_stopped_there():
 
 
 def test_one_sparse_gradient_equals_dense():
-    from numerics.autoencoder import grad_one_sparse_rows
+    from polyverify.numerics.autoencoder import grad_one_sparse_rows
 
     g = torch.Generator().manual_seed(9)
     S, n, m = 3, 9, 6
@@ -380,7 +380,7 @@ def test_one_sparse_gradient_equals_dense():
 
 @pytest.mark.parametrize("r", [1, 2, 3])
 def test_sparse_gradient_from_the_nonzeros_equals_dense(r):
-    from numerics.autoencoder import grad_sparse
+    from polyverify.numerics.autoencoder import grad_sparse
 
     g = torch.Generator().manual_seed(r)
     S, n, m = 3, 7, 12

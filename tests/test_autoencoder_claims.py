@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from verify.claim import Context, Form
-from verify.registry import get_claim
-import verify.claims.training as T
+from polyverify.claim import Context, Form
+from polyverify.registry import get_claim
+import polyverify.claims.training as T
 
 CTX = Context(seed=0, mode="quick", device="cpu", delta=1e-5)
 

@@ -14,9 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     return subprocess.run(
-        [sys.executable, "-m", "verify", *args], capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=600
+        [sys.executable, "-m", "polyverify", *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=600
     )
 
 

@@ -8,11 +8,11 @@ import math
 import pytest
 import sympy as sp
 
-from theory import coding as tc
-from verify.claim import Context, Form
-from verify.claims import coding as cc
-from verify.registry import get_claim, select
-from verify.runner import run
+from polyverify.theory import coding as tc
+from polyverify.claim import Context, Form
+from polyverify.claims import coding as cc
+from polyverify.registry import get_claim, select
+from polyverify.runner import run
 
 ERRATA = {
     "coding.lemma2_proof",  # two sign slips in the proof lines
@@ -112,7 +112,7 @@ def test_figures_draw(cid):
 
 
 def test_every_coding_formula_is_covered():
-    from theory.formulas import registered_formulas
+    from polyverify.theory.formulas import registered_formulas
 
     ids = {k for k in registered_formulas() if k.startswith("coding.")}
     covered = {f for c in select("coding", suite="full") for f in c.formulas}

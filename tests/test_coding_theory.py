@@ -11,10 +11,10 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numerics import channels as ch
-from theory import coding as tc
-from theory.symbols import alpha, m
-from verify.claims.coding import _DOM, check_step
+from polyverify.numerics import channels as ch
+from polyverify.theory import coding as tc
+from polyverify.theory.symbols import alpha, m
+from polyverify.claims.coding import _DOM, check_step
 
 
 def test_doctests():

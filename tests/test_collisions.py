@@ -8,10 +8,10 @@ import sympy as sp
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from numerics.collisions import Assignment, collision_counts, simulate_collisions
-from theory import collisions as th
-from theory.symbols import m, n
-from verify.stats import mean_interval
+from polyverify.numerics.collisions import Assignment, collision_counts, simulate_collisions
+from polyverify.theory import collisions as th
+from polyverify.theory.symbols import m, n
+from polyverify.stats import mean_interval
 
 from .conftest import TEST_FAMILY_ALPHA
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from verify.derivation_file import (
+from polyverify.derivation_file import (
     MAX_FILE_BYTES,
     Derivation,
     DerivationFileError,

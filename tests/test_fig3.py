@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from numerics.autoencoder import stable_lr
-from numerics.sweep import config_key
-from verify import fig3
-from verify.claim import Context
-from verify.claims.assignment import Fig3Training
-from verify.sweep_cmd import figure_configs
+from polyverify.numerics.autoencoder import stable_lr
+from polyverify.numerics.sweep import config_key
+from polyverify import fig3
+from polyverify.claim import Context
+from polyverify.claims.assignment import Fig3Training
+from polyverify.sweep_cmd import figure_configs
 
 
 def _ctx(tmp_path, seed=0):
@@ -45,8 +45,8 @@ def test_runs_are_published_once_and_shared(tmp_path):
 def test_published_setup_configs_and_rule_on_a_small_fig3(tmp_path):
     import pytest
 
-    from verify.claim import Budget, Claim, Domain, Form, Source
-    from verify.claims.training import PublishedSetup
+    from polyverify.claim import Budget, Claim, Domain, Form, Source
+    from polyverify.claims.training import PublishedSetup
 
     pub = figure_configs(3, widths=[8], n=8, seeds=2, setup="published")[0]
     assert (pub.optimizer, pub.lr, pub.weight_decay, pub.lam, pub.steps) == ("adamw", 1e-3, 0.01, 1e-3, 7500)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from verify.identity import check_derivation, check_identity
+from polyverify.identity import check_derivation, check_identity
 
 x = sp.Symbol("x", positive=True)
 y = sp.Symbol("y", real=True)

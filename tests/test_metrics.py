@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from numerics.metrics import (
+from polyverify.numerics.metrics import (
     count_polysemantic,
     dominant_share,
     fourth_norms,

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from theory import noise as th
-from verify.claim import Context, Form, Verdict
-from verify.claims import noise as cn
-from verify.registry import get_claim, select
-from verify.runner import run
+from polyverify.theory import noise as th
+from polyverify.claim import Context, Form, Verdict
+from polyverify.claims import noise as cn
+from polyverify.registry import get_claim, select
+from polyverify.runner import run
 
 ERRATA = {
     "noise.encoder_jacobian",

@@ -11,10 +11,10 @@ import sympy.stats as sps
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics import noisy_step as ns
-from theory import noise as th
-from theory import noise_laws as nl
-from theory.symbols import sigma
+from polyverify.numerics import noisy_step as ns
+from polyverify.theory import noise as th
+from polyverify.theory import noise_laws as nl
+from polyverify.theory.symbols import sigma
 
 
 def test_doctests():

@@ -33,7 +33,7 @@ def test_ci_runs_the_readme_test_command():
 
 def test_pyproject_declares_the_script_and_dependencies():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert meta["project"]["scripts"]["polyverify"] == "verify.cli:main"
+    assert meta["project"]["scripts"]["polyverify"] == "polyverify.cli:main"
     deps = " ".join(meta["project"]["dependencies"])
     for name in ("sympy", "numpy", "scipy", "torch", "hypothesis", "mpmath", "matplotlib"):
         assert name in deps

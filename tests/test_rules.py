@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from verify.claim import Budget, Claim, Context, Domain, Form, Source
-from verify.rules import ScalingLaw
+from polyverify.claim import Budget, Claim, Context, Domain, Form, Source
+from polyverify.rules import ScalingLaw
 
 CTX = Context(seed=0, mode="quick", device="cpu", delta=1e-4)
 

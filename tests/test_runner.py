@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-import verify.runner as runner_mod
-from verify.claim import Claim, Domain, Evidence, Form, FormOutcome, Source, Verdict
-from verify.registry import get_claim
-from verify.runner import decide, run
+import polyverify.runner as runner_mod
+from polyverify.claim import Claim, Domain, Evidence, Form, FormOutcome, Source, Verdict
+from polyverify.registry import get_claim
+from polyverify.runner import decide, run
 
 
 @dataclass(frozen=True)

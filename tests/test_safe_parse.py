@@ -11,7 +11,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from verify.safe_parse import (
+from polyverify.safe_parse import (
     FUNCTIONS,
     MAX_TEXT_LENGTH,
     ParseError,

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from theory import sparsity as th
-from verify.claim import Context, Form
-from verify.registry import all_claims, get_claim
-from verify.runner import run
+from polyverify.theory import sparsity as th
+from polyverify.claim import Context, Form
+from polyverify.registry import all_claims, get_claim
+from polyverify.runner import run
 
 EXPECTED = {
     "sparsity.loss_gradient": "verified",
@@ -78,7 +78,7 @@ def _with(claim_id: str, **forms):
 def test_power_threshold_five_percent_off_is_rejected():
     c = get_claim("sparsity.threshold")
     wrong = Form(text="5% off", expr=c.derived.expr, numeric=lambda m, ell, c, k, seed: 1.05 * c_num(m, ell, c, k, seed))
-    from verify.claims import sparsity as cs
+    from polyverify.claims import sparsity as cs
 
     c_num = cs._mag_flow_form
     rule = c.rule.rules[1]
@@ -87,7 +87,7 @@ def test_power_threshold_five_percent_off_is_rejected():
 
 
 def test_power_balance_ten_percent_off_is_rejected():
-    from verify.claims import sparsity as cs
+    from polyverify.claims import sparsity as cs
 
     c = get_claim("sparsity.balance")
     wrong = Form(text="10% off", numeric=lambda **p: 1.10 * cs._balance_rhs(**p))
@@ -96,7 +96,7 @@ def test_power_balance_ten_percent_off_is_rejected():
 
 
 def test_power_gamma_one_percent_off_is_rejected():
-    from verify.claims import sparsity as cs
+    from polyverify.claims import sparsity as cs
 
     c = get_claim("sparsity.gamma")
     wrong = Form(text="1% off", numeric=lambda **p: 1.01 * cs._gamma_solution(**p))
@@ -106,7 +106,7 @@ def test_power_gamma_one_percent_off_is_rejected():
 
 def test_power_limit_curve_with_wrong_constant_is_rejected(monkeypatch):
     """The convergence rule rejects a curve 5% off (simulating a wrong constant in the limit)."""
-    from verify.claims import sparsity as cs
+    from polyverify.claims import sparsity as cs
 
     c = get_claim("sparsity.limit_rel_var")
     rule = c.rule.rules[1]
@@ -137,7 +137,7 @@ def test_power_printed_sign_reading_fails_but_derived_passes():
 
 def test_mprime_constant_two_is_consistent_with_simulation():
     """Deep in the middle regime at m = 1e6 the measured m'/|w|_1^2 is far from the printed 1 and near 2."""
-    from numerics.sparsify import gaussian_init, integrate_reduced
+    from polyverify.numerics.sparsify import gaussian_init, integrate_reduced
 
     m = 10**6
     w0 = gaussian_init(m, std=0.9 / math.sqrt(m), rng=np.random.default_rng(7))

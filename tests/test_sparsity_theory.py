@@ -10,8 +10,8 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from theory import sparsity as th
-from verify.identity import check_identity
+from polyverify.theory import sparsity as th
+from polyverify.identity import check_identity
 
 DERIVATIONS = [
     th.gradient_derivation,

@@ -7,11 +7,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from theory import spectra as tsp
-from verify.claim import Context
-from verify.claims import spectra as cs
-from verify.registry import get_claim, select
-from verify.runner import run
+from polyverify.theory import spectra as tsp
+from polyverify.claim import Context
+from polyverify.claims import spectra as cs
+from polyverify.registry import get_claim, select
+from polyverify.runner import run
 
 ERRATA = {
     "spectra.energy_trace_trick",  # 1/2 tr Sigma drops k/m (and the middle step is (k/2) tr Sigma)
@@ -68,7 +68,7 @@ def test_fit_recovery_rejects_a_shifted_exponent():
     @dataclasses.dataclass(frozen=True, kw_only=True)
     class Shifted(cs.FitRecovery):
         def run(self, claim, ctx):  # prescribe alpha but generate alpha - 0.1
-            import numerics.spectra as nsp
+            import polyverify.numerics.spectra as nsp
 
             real = nsp.synthetic_activations
 
@@ -153,7 +153,7 @@ def test_dropout_trends_quick_runs_and_draws_both_panels():
 
 
 def test_every_spectra_formula_is_covered():
-    from theory.formulas import registered_formulas
+    from polyverify.theory.formulas import registered_formulas
 
     ids = {k for k in registered_formulas() if k.startswith("spectra.")}
     covered = {f for c in select("spectra", suite="full") for f in c.formulas}

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numerics import spectra as ns
-from numerics import spectra_training as ntr
-from numerics.stimuli import moving_dot_frames, random_dot_images
-from theory import spectra as th
-from verify.stats import mean_interval
+from polyverify.numerics import spectra as ns
+from polyverify.numerics import spectra_training as ntr
+from polyverify.numerics.stimuli import moving_dot_frames, random_dot_images
+from polyverify.theory import spectra as th
+from polyverify.stats import mean_interval
 
 from .conftest import TEST_FAMILY_ALPHA
 

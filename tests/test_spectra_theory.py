@@ -11,9 +11,9 @@ import sympy as sp
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from theory import spectra as th
-from theory.symbols import alpha, k, m
-from verify.identity import check_identity
+from polyverify.theory import spectra as th
+from polyverify.theory.symbols import alpha, k, m
+from polyverify.identity import check_identity
 
 
 def test_every_derivation_step_holds():
@@ -139,7 +139,7 @@ def test_bad_k():
 
 def test_eq3_comes_from_coding_when_present():
     try:
-        from theory.coding import power_law_capacity
+        from polyverify.theory.coding import power_law_capacity
     except ImportError:
         pytest.skip("theory.coding does not provide power_law_capacity yet")
     assert th.power_law_capacity is power_law_capacity

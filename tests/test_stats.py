@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats as st
 
-from verify.stats import bernstein_halfwidth, loglog_slope, mean_interval, z_value
+from polyverify.stats import bernstein_halfwidth, loglog_slope, mean_interval, z_value
 
 
 def test_clt_interval_covers_at_its_level():

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from numerics.autoencoder import TrainConfig, train
-from numerics.sweep import config_key, load_result, run_sweep
+from polyverify.numerics.autoencoder import TrainConfig, train
+from polyverify.numerics.sweep import config_key, load_result, run_sweep
 
 
 def _configs():

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from numerics.autoencoder import TrainResult, train
-from numerics.sweep import config_key
-from verify import sweep_cmd
+from polyverify.numerics.autoencoder import TrainResult, train
+from polyverify.numerics.sweep import config_key
+from polyverify import sweep_cmd
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,8 +115,8 @@ def _cli_has_sweep() -> bool:
 
 @pytest.mark.skipif(not _cli_has_sweep(), reason="verify/cli.py does not list the sweep command yet (wired by the lead)")
 def test_cli_subprocess(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    argv = [sys.executable, "-m", "verify", "sweep", "--fig", "3", "--n", "4", "--widths", "4", "--seeds", "2",
+    env = dict(os.environ)
+    argv = [sys.executable, "-m", "polyverify", "sweep", "--fig", "3", "--n", "4", "--widths", "4", "--seeds", "2",
             "--steps", "30", "--workers", "1", "--out", str(tmp_path), "--device", "cpu", "--no-progress"]
     done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr

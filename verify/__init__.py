@@ -1,4 +1,4 @@
-"""Verification of the papers' closed forms against simulation.
+"""polyverify: verification of the papers' closed forms against simulation.
 
 Public surface:
 
@@ -15,10 +15,51 @@ Public surface:
 =====================  ==========================================================
 """
 
-from .claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Source, Verdict
-from .identity import DerivationResult, IdentityResult, check_derivation, check_identity
-from .registry import all_claims, get_claim, register
-from .runner import RunReport, run
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Public names and the module that defines each. They load on first use (PEP 562), so that
+# `import polyverify.theory.collisions` or `polyverify --help` pays for none of the runner.
+_EXPORTS: dict[str, str] = {
+    "run": "runner",
+    "RunReport": "runner",
+    "check_identity": "identity",
+    "check_derivation": "identity",
+    "IdentityResult": "identity",
+    "DerivationResult": "identity",
+    "Claim": "claim",
+    "Form": "claim",
+    "Source": "claim",
+    "Domain": "claim",
+    "Budget": "claim",
+    "Evidence": "claim",
+    "FormOutcome": "claim",
+    "Context": "claim",
+    "Verdict": "claim",
+    "register": "registry",
+    "all_claims": "registry",
+    "get_claim": "registry",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Source, Verdict
+    from .identity import DerivationResult, IdentityResult, check_derivation, check_identity
+    from .registry import all_claims, get_claim, register
+    from .runner import RunReport, run
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'polyverify' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "run",
@@ -40,3 +81,5 @@ __all__ = [
     "all_claims",
     "get_claim",
 ]
+
+assert set(__all__) == set(_EXPORTS), "polyverify.__all__ and its lazy exports disagree"

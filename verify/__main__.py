@@ -1,4 +1,4 @@
-"""``python -m verify`` runs the ``polyverify`` command line."""
+"""``python -m polyverify`` runs the ``polyverify`` command line."""
 
 import sys
 

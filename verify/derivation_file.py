@@ -52,8 +52,8 @@ from typing import Any, Final
 
 import sympy as sp
 
-from verify.identity import DerivationResult, IdentityResult, check_identity
-from verify.safe_parse import RESERVED_NAMES, ParseError, parse_expression
+from polyverify.identity import DerivationResult, IdentityResult, check_identity
+from polyverify.safe_parse import RESERVED_NAMES, ParseError, parse_expression
 
 __all__ = [
     "ASSUMPTION_WORDS",

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from numerics.autoencoder import TrainConfig, TrainResult
-from numerics.sweep import config_key, run_sweep
-from theory.assignment import expected_polysemantic_trained
-from theory.collisions import expected_polysemantic
+from polyverify.numerics.autoencoder import TrainConfig, TrainResult
+from polyverify.numerics.sweep import config_key, run_sweep
+from polyverify.theory.assignment import expected_polysemantic_trained
+from polyverify.theory.collisions import expected_polysemantic
 
 from .claim import Context
 from .report import log_width_axis

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from theory.validation import require_int
+from polyverify.theory.validation import require_int
 
 from .claim import Claim, ClaimResult, Context, Evidence, Mode, Verdict
 from .registry import claim_source, select
@@ -148,10 +148,13 @@ def code_digest(claim: Claim | None = None) -> str:
     stored result is reused only when that code is unchanged (an edited rule, simulation or claim
     reruns; editing one claims module leaves the other topics' results valid; the training runs
     under ``runs/`` are keyed by their configs)."""
-    root = Path(__file__).resolve().parent.parent
+    from . import numerics, theory
+
+    here = Path(__file__).resolve().parent
+    root = here.parent
     if "core" not in _DIGESTS:
-        core = [f for pkg in ("theory", "numerics", "verify") for f in sorted((root / pkg).rglob("*.py"))
-                if "claims" not in f.relative_to(root).parts]
+        dirs = (Path(theory.__file__).resolve().parent, Path(numerics.__file__).resolve().parent, here)
+        core = [f for d in dirs for f in sorted(d.rglob("*.py")) if "claims" not in f.relative_to(d).parts]
         _DIGESTS["core"] = _file_digest(core, root)
     if claim is None:
         return _DIGESTS["core"]

@@ -57,10 +57,10 @@ from typing import Any
 
 import numpy as np
 
-from numerics.autoencoder import TrainConfig, TrainResult, resolve_device, stable_lr
-from numerics.metrics import count_polysemantic
-from numerics.sweep import config_key, run_sweep
-from theory.validation import require_int
+from polyverify.numerics.autoencoder import TrainConfig, TrainResult, resolve_device, stable_lr
+from polyverify.numerics.metrics import count_polysemantic
+from polyverify.numerics.sweep import config_key, run_sweep
+from polyverify.theory.validation import require_int
 
 __all__ = [
     "add_parser",

@@ -32,15 +32,15 @@ import sympy as sp
 from hypothesis import strategies as st
 from scipy import stats as _st
 
-from numerics.assignment import (
+from polyverify.numerics.assignment import (
     assignment_counts,
     displacement_from_weights,
     simulate_displacement,
     simulate_free_cell,
 )
-from theory import assignment as th
-from theory import collisions as coll
-from theory.symbols import m, n
+from polyverify.theory import assignment as th
+from polyverify.theory import collisions as coll
+from polyverify.theory.symbols import m, n
 
 from ..claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
 from ..registry import register
@@ -428,7 +428,7 @@ def train_width(n_: int, m_: int, seeds: Sequence[int], settings: TrainSettings,
 
 
 def _train_width(n_: int, m_: int, seeds: Sequence[int], settings: TrainSettings, device: str) -> dict[str, Any]:
-    from numerics.autoencoder import TrainConfig, train
+    from polyverify.numerics.autoencoder import TrainConfig, train
 
     cfg = TrainConfig(
         n=n_, m=m_, lam=settings.lam, lr=settings.lr, steps=settings.steps, tol=settings.tol,
@@ -441,8 +441,8 @@ def measure_trained(res: Any, *, rule: str = "window") -> dict[str, Any]:
     """Per-seed measurements of a :class:`numerics.autoencoder.TrainResult`: the trained count
     (``rule``), the displacement process run on the same initial weights, stay fractions, the share
     of features ending on the cell the process predicts, and the mixed-sign share."""
-    from numerics.autoencoder import initial_weights
-    from numerics.metrics import count_polysemantic, winners
+    from polyverify.numerics.autoencoder import initial_weights
+    from polyverify.numerics.metrics import count_polysemantic, winners
 
     W = res.W
     m_ = W.shape[-1]

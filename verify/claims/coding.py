@@ -25,17 +25,17 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from numerics import channels as ch
-from theory import coding as tc
-from theory.symbols import D as sD
-from theory.symbols import N as sN
-from theory.symbols import S as sS
-from theory.symbols import alpha as s_alpha
-from theory.symbols import m as sm
-from verify.claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
-from verify.identity import IdentityResult, check_identity
-from verify.registry import register
-from verify.rules import AllOf, MonteCarloMean, draw_examples
+from polyverify.numerics import channels as ch
+from polyverify.theory import coding as tc
+from polyverify.theory.symbols import D as sD
+from polyverify.theory.symbols import N as sN
+from polyverify.theory.symbols import S as sS
+from polyverify.theory.symbols import alpha as s_alpha
+from polyverify.theory.symbols import m as sm
+from polyverify.claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
+from polyverify.identity import IdentityResult, check_identity
+from polyverify.registry import register
+from polyverify.rules import AllOf, MonteCarloMean, draw_examples
 
 __all__ = ["check_step", "StepsRule", "Relation", "IntervalRule", "WithPlot", "CLAIMS"]
 

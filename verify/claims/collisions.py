@@ -12,9 +12,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from numerics.collisions import simulate_collisions
-from theory import collisions as th
-from theory.symbols import m, n
+from polyverify.numerics.collisions import simulate_collisions
+from polyverify.theory import collisions as th
+from polyverify.theory.symbols import m, n
 
 from ..claim import Budget, Claim, Domain, Form, Source
 from ..registry import register

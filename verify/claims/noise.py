@@ -32,10 +32,10 @@ import sympy as sp
 import sympy.stats as sps
 from hypothesis import strategies as st
 
-from numerics import noisy_step as ns
-from theory import noise as th
-from theory import noise_laws as nl
-from theory.symbols import eta, m, mu4, sigma
+from polyverify.numerics import noisy_step as ns
+from polyverify.theory import noise as th
+from polyverify.theory import noise_laws as nl
+from polyverify.theory.symbols import eta, m, mu4, sigma
 
 from ..claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
 from ..registry import register

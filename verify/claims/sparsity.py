@@ -24,13 +24,13 @@ from hypothesis import strategies as st
 from scipy import special
 from scipy.integrate import simpson, solve_ivp
 
-from numerics.sparsify import (
+from polyverify.numerics.sparsify import (
     gaussian_init,
     integrate_full,
     integrate_reduced,
     magnitude_velocity,
 )
-from theory import sparsity as th
+from polyverify.theory import sparsity as th
 
 from ..claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
 from ..registry import register
@@ -101,7 +101,7 @@ def _grad_state(seed: int, scale: float) -> np.ndarray:
 
 def _grad_autograd(lam: float, scale: float, seed: int) -> float:
     """-dL/dW_11 by torch autograd of the loss (numerics.gradient_flow.loss_gradient_autograd)."""
-    from numerics.gradient_flow import loss_gradient_autograd
+    from polyverify.numerics.gradient_flow import loss_gradient_autograd
 
     return -float(loss_gradient_autograd(_grad_state(seed, scale), lam)[0, 0])
 

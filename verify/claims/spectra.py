@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from numerics import spectra as nsp
-from numerics import spectra_training as ntr
-from numerics.stimuli import moving_dot_frames
-from theory import spectra as tsp
-from verify.claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
-from verify.registry import register
-from verify.rules import AllOf, DeterministicMatch, MonteCarloMean, SymbolicRule, draw_examples
+from polyverify.numerics import spectra as nsp
+from polyverify.numerics import spectra_training as ntr
+from polyverify.numerics.stimuli import moving_dot_frames
+from polyverify.theory import spectra as tsp
+from polyverify.claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
+from polyverify.registry import register
+from polyverify.rules import AllOf, DeterministicMatch, MonteCarloMean, SymbolicRule, draw_examples
 
 __all__ = ["FitRecovery", "DropoutTrends", "TrendSetting", "RankTrend", "rank_trend", "activations_for"]
 
@@ -590,7 +590,7 @@ class DropoutTrends:
         return len(s.rates) * s.seeds * len(s.config.widths) + 2
 
     def run(self, claim: Claim, ctx: Context) -> Evidence:
-        from verify.stats import mean_interval
+        from polyverify.stats import mean_interval
 
         st_ = self.setting(ctx.mode)
         rows, bad, spectra = [], [], []

@@ -44,11 +44,11 @@ from hypothesis import strategies as st
 from scipy import stats as _st
 from scipy.integrate import solve_ivp
 
-from numerics import metrics as M
-from numerics.autoencoder import TrainConfig, TrainResult, initial_weights, train, train_batch
-from theory.assignment import expected_polysemantic_trained
-from theory.collisions import expected_polysemantic
-from theory.symbols import m as m_sym
+from polyverify.numerics import metrics as M
+from polyverify.numerics.autoencoder import TrainConfig, TrainResult, initial_weights, train, train_batch
+from polyverify.theory.assignment import expected_polysemantic_trained
+from polyverify.theory.collisions import expected_polysemantic
+from polyverify.theory.symbols import m as m_sym
 
 from ..claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
 from ..fig3 import FIG3_N, FIG3_SEEDS, FIG3_WIDTHS, draw_count_forms, fig3_runs
