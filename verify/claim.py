@@ -55,10 +55,21 @@ PAPERS: Mapping[str, str] = {
 
 
 class Verdict(str, enum.Enum):
+    """What happened to a claim (see the module docstring and :func:`polyverify.runner.decide`)."""
+
     VERIFIED = "verified"
     ERRATUM = "erratum"
+    REFUTED = "refuted"
+    INCONCLUSIVE = "inconclusive"
     FAILED = "failed"
     SKIPPED = "skipped"
+
+
+STANDARD_MARGIN: Mapping[str, float] = {"quick": 0.05, "full": 0.01}
+"""The relative error a check must resolve where the forms agree or the paper prints none."""
+
+DETECTION_POWER: float = 0.9
+"""Resolution is the smallest relative error detected with at least this probability."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,10 +133,19 @@ class Budget:
 
 @dataclass(frozen=True)
 class FormOutcome:
-    """Whether one form passed its comparison, and a one-line account of the evidence."""
+    """Whether one form passed its comparison, and a one-line account of the evidence.
+
+    ``passed`` is false when the evidence rejects the form. ``resolution`` is the smallest
+    relative error of the form that the check would detect with probability at least
+    :data:`DETECTION_POWER` at the run's per-comparison level (worst over the points): for an
+    interval check ``(half-width + z_0.9 * se) / |estimate|``, for a deterministic match its
+    relative tolerance, ``0.0`` for an exact (symbolic) proof. ``None`` means the check cannot
+    say what it could detect; such a form is never counted as holding, only as not rejected.
+    """
 
     passed: bool
     summary: str
+    resolution: float | None = None
 
 
 @dataclass(kw_only=True)
