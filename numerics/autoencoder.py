@@ -60,6 +60,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import numbers
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -194,6 +195,38 @@ def paper_lambda(lam: float) -> float:
     return require_nonnegative("lam", lam) / 4.0
 
 
+def _require_seeds(value: Any) -> tuple[int, ...]:
+    """``seeds`` as a tuple: an int ``k >= 1`` means the seeds ``0 .. k-1``; otherwise a sequence
+    of distinct non-negative ints (a list, tuple, range or 1-D integer array). Floats, bools,
+    strings, sets and anything else are rejected with a ValueError naming ``seeds``."""
+
+    def as_int(x: Any) -> int | None:
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Integral, np.integer)):
+            return None
+        return int(x)
+
+    count = as_int(value)
+    if count is not None:
+        if count < 1:
+            raise ValueError(f"seeds must be a count >= 1 (seeds=k means seeds 0..k-1) or a sequence of seeds; got {count}")
+        return tuple(range(count))
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise ValueError(f"seeds must be a 1-D sequence of seeds; got an array of shape {value.shape}")
+        value = value.tolist()
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ValueError(f"seeds must be an int >= 1 or a sequence of distinct non-negative ints; got {value!r}")
+    seeds = tuple(as_int(s) for s in value)
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    bad = [s for s, k in zip(value, seeds) if k is None or k < 0]
+    if bad:
+        raise ValueError(f"seeds must be non-negative ints; got {bad[0]!r} in {list(value)!r}")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct (repeated seeds give identical runs); got {seeds}")
+    return seeds
+
+
 @dataclass(frozen=True, kw_only=True)
 class TrainConfig:
     """Everything that determines a training run (validated on construction).
@@ -206,7 +239,8 @@ class TrainConfig:
     ``optimizer``: ``"gd"`` plain gradient descent (subgradient ``sign(0) = 0``), ``"prox"``
     proximal gradient (soft-thresholding; exact zeros), ``"adamw"`` as the published code
     (betas 0.9/0.999, eps 1e-8, decoupled ``weight_decay``, default 0.01 as ``torch.optim.AdamW``).
-    ``seeds``: one independent run per seed, batched. ``init_std``: std of the i.i.d. normal
+    ``seeds``: one independent run per seed, batched; an int ``k`` means seeds ``0 .. k-1`` (stored
+    as a tuple). ``init_std``: std of the i.i.d. normal
     init (default ``1/sqrt(m)``: rows of length ≈ 1, §2.1). ``record_every``: trajectory stride.
     ``tol``: if ``> 0`` (noise-free only), a seed stops once its speed ``max|ΔW| / (lr · record_every)``
     between two records has stayed below ``tol`` from the step ``k₁`` where it fell below until step
@@ -234,7 +268,7 @@ class TrainConfig:
     weight_decay: float = 0.01
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
-    seeds: tuple[int, ...] = (0,)
+    seeds: int | Sequence[int] = (0,)
     init_std: float | None = None
     device: Literal["auto", "cpu", "cuda"] = "auto"
     dtype: Literal["float32", "float64"] = "float32"
@@ -272,13 +306,7 @@ class TrainConfig:
             raise ValueError(f"betas must satisfy 0 <= beta < 1; got {self.betas}")
         object.__setattr__(self, "betas", (b1, b2))
         object.__setattr__(self, "eps", require_positive("eps", self.eps))
-        seeds = tuple(self.seeds)
-        if not seeds:
-            raise ValueError("seeds must hold at least one seed")
-        seeds = tuple(require_int("seeds", s, minimum=0) for s in seeds)
-        if len(set(seeds)) != len(seeds):
-            raise ValueError(f"seeds must be distinct (repeated seeds give identical runs); got {seeds}")
-        object.__setattr__(self, "seeds", seeds)
+        object.__setattr__(self, "seeds", _require_seeds(self.seeds))
         if self.init_std is not None:
             object.__setattr__(self, "init_std", require_positive("init_std", self.init_std))
         if self.device not in _DEVICES:

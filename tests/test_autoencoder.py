@@ -254,6 +254,33 @@ def test_bad_config(kwargs, match):
         TrainConfig(**base)
 
 
+@pytest.mark.parametrize(
+    "seeds, expected",
+    [(8, tuple(range(8))), (1, (0,)), (np.int64(3), (0, 1, 2)), ([4, 2], (4, 2)), (range(2, 5), (2, 3, 4)),
+     (np.array([7, 0]), (7, 0)), ((np.int32(5),), (5,))],
+)
+def test_seeds_as_a_count_or_a_sequence(seeds, expected):
+    cfg = TrainConfig(n=3, m=4, seeds=seeds)
+    assert cfg.seeds == expected and all(type(s) is int for s in cfg.seeds)
+
+
+@pytest.mark.parametrize(
+    "seeds",
+    [0, -2, 2.0, 8.5, True, None, "01", b"0", {0, 1}, {0: 1}, (0, 1.0), (0, -1), (0, True), (0, "1"), (1, 1),
+     (), np.zeros((2, 2), dtype=int), np.array([0.0, 1.0]), iter((0, 1))],
+)
+def test_seeds_that_are_neither_a_count_nor_distinct_seeds_name_seeds(seeds):
+    with pytest.raises(ValueError, match="seeds"):
+        TrainConfig(n=3, m=4, seeds=seeds)
+
+
+def test_seeds_as_a_count_trains_that_many_runs_like_the_explicit_tuple():
+    base = dict(n=3, m=4, lam=0.05, steps=20, lr=0.05, device="cpu", dtype="float64")
+    a, b = train(TrainConfig(seeds=3, **base)), train(TrainConfig(seeds=(0, 1, 2), **base))
+    assert a.W.shape[0] == 3 and np.array_equal(a.W, b.W)
+    assert TrainConfig(seeds=3, **base).to_dict() == TrainConfig(seeds=(0, 1, 2), **base).to_dict()
+
+
 def test_heavy_tailed_sampler_rejected_and_custom_sampler_used():
     def cauchy(shape, *, generator, dtype, device):  # pragma: no cover - rejected before use
         return torch.randn(shape, generator=generator, dtype=dtype) / torch.randn(shape, generator=generator, dtype=dtype)
