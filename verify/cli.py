@@ -15,7 +15,6 @@ or a derivation step was refuted, 2 on bad usage or bad input (one line on stder
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -131,10 +130,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from .claim import Context
     from .registry import get_claim
-    from .runner import decide, resolve_device
-    from .stats import FAMILY_ALPHA
+    from .runner import run, stored_result
 
     try:
         claim = get_claim(args.claim_id)
@@ -157,17 +154,16 @@ def _cmd_show(args: argparse.Namespace) -> int:
         print(f"  LaTeX:   {claim.derived.latex()}")
     if claim.notes:
         print(f"notes:     {claim.notes}")
-    record_path = Path(args.report) / "results" / f"{claim.id}.json"
-    if record_path.exists():
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-        print(f"verdict:   {record['verdict']} (from {record_path})")
+    # a stored result is shown only when its key matches the current code and --seed
+    record, what = stored_result(args.report, claim, seed=args.seed)
+    if record is not None:
+        print(f"verdict:   {record['verdict']} (reused: {what})")
         print(f"evidence:  {record['reason']}")
         return 0
-    # no stored result: run this one claim now, alone in its family
-    ctx = Context(seed=args.seed, mode="quick", device=resolve_device("auto"), delta=FAMILY_ALPHA / max(claim.rule.planned_comparisons(claim, "quick"), 1))
-    verdict, reason = decide(claim, claim.rule.run(claim, ctx))
-    print(f"verdict:   {verdict.value} (run now, seed {args.seed})")
-    print(f"evidence:  {reason}")
+    # none that can be trusted: run this one claim now, alone in its family (nothing is stored)
+    record = run(claims=[claim], mode="quick", seed=args.seed, device="auto").results[0]
+    print(f"verdict:   {record['verdict']} (run now, quick suite, seed {args.seed}; {what})")
+    print(f"evidence:  {record['reason']}")
     return 0
 
 

@@ -77,7 +77,9 @@ def _shorten(text: str, width: int) -> str:
 def format_table(report: RunReport, width: int | None = None) -> str:
     """The terminal table of verdicts (one line per claim) and a summary line."""
     cols = width or shutil.get_terminal_size((120, 20)).columns
-    rows = [(r["claim_id"], _MARK[r["verdict"]], f"{r['seconds']:.1f}s", r["reason"]) for r in report.results]
+    # a reused result shows "reused" instead of a time: it was read from the report folder
+    rows = [(r["claim_id"], _MARK[r["verdict"]], "reused" if r.get("reused") else f"{r['seconds']:.1f}s", r["reason"])
+            for r in report.results]
     w_id = max([len("claim")] + [len(r[0]) for r in rows])
     head = f"{'claim':<{w_id}}  {'verdict':<8}  {'time':>7}  evidence"
     lines = [head, "-" * min(cols, len(head) + 40)]
@@ -92,7 +94,17 @@ def format_table(report: RunReport, width: int | None = None) -> str:
         f"{c['skipped']} skipped  ({s.mode} suite, seed {s.seed}, device {s.device}, "
         f"family-wise false-alarm rate {s.alpha:g} over {s.comparisons} comparisons, {report.seconds:.0f}s)"
     )
+    lines += _reused_note(report)
     return "\n".join(lines)
+
+
+def _reused_note(report: RunReport) -> list[str]:
+    k = sum(1 for r in report.results if r.get("reused"))
+    if not k:
+        return []
+    note = (f"{k} of {len(report.results)} results reused from the report folder (stored by an earlier run "
+            "with the same code and settings; --fresh recomputes them)")
+    return [note]
 
 
 def _md_escape(x: Any) -> str:
@@ -105,7 +117,8 @@ def render_claim(claim: Claim, record: dict[str, Any] | None, figure: str | None
     """Markdown section of one claim: forms side by side, provenance, evidence."""
     lines = [f"### `{claim.id}` — {claim.title}", ""]
     if record is not None:
-        lines += [f"**Verdict: {_MARK[record['verdict']]}** — {record['reason']}", ""]
+        reused = " *(reused: stored by an earlier run with the same code and settings)*" if record.get("reused") else ""
+        lines += [f"**Verdict: {_MARK[record['verdict']]}**{reused} — {record['reason']}", ""]
     lines += [f"*Source:* {claim.source.cite()}. *Statement:* {claim.statement}", ""]
     lines += ["| | printed (as in the paper) | derived (theory/) |", "|---|---|---|"]
     printed_text = f"${claim.printed.text}$" if claim.printed is not None else "(not printed)"
@@ -160,6 +173,7 @@ def write_report(report: RunReport) -> Path:
         f"Suite `{s.mode}`, seed {s.seed}, device `{s.device}`. Monte Carlo comparisons: {s.comparisons}; "
         f"family-wise false-alarm rate {s.alpha:g} split by Bonferroni, so each comparison is tested at level "
         f"{s.delta:.3g}. Run time {report.seconds:.0f} s.",
+        *(["", *_reused_note(report)] if _reused_note(report) else []),
         "",
         "Papers: " + "; ".join(f"**{k}** — {v}" for k, v in PAPERS.items()),
         "",
@@ -168,7 +182,8 @@ def write_report(report: RunReport) -> Path:
     ]
     for claim in report.claims:
         r = by_id.get(claim.id)
-        md.append(f"| [`{claim.id}`](#{claim.id.replace('.', '')}) | {_MARK[r['verdict']] if r else '—'} | {claim.source.cite()} |")
+        mark = (_MARK[r["verdict"]] + (" (reused)" if r.get("reused") else "")) if r else "—"
+        md.append(f"| [`{claim.id}`](#{claim.id.replace('.', '')}) | {mark} | {claim.source.cite()} |")
     errata = [cl for cl in report.claims if by_id.get(cl.id, {}).get("verdict") == Verdict.ERRATUM.value]
     if errata:
         md += ["", "## Errata", ""]
