@@ -10,8 +10,8 @@ import sympy as sp
 
 from polyverify.theory import coding as tc
 from polyverify.claim import Context, Form
-from polyverify.claims import coding as cc
 from polyverify.registry import get_claim, select
+from polyverify.rules import SymbolicRule
 from polyverify.runner import run
 
 ERRATA = {
@@ -75,7 +75,7 @@ def test_power_law_tolerance_rejects_5_percent_off_loss():
 def test_sandwich_rejects_a_loose_upper_bound():
     """C(1-D)^(N-1) in place of C(1-D)^N is not within Theorem 3's factor of the capacity."""
     claim = get_claim("coding.naive_depth")
-    rule = claim.rule.rule.rules[1]
+    rule = claim.rule.rules[1]
     bad = dataclasses.replace(
         claim, printed=Form(text="C(1-D)^(N-1)", numeric=lambda bits, m, D, N: bits * m * (1 - D) ** (N - 1))
     )
@@ -84,7 +84,7 @@ def test_sandwich_rejects_a_loose_upper_bound():
 
 
 def test_steps_rule_rejects_a_wrong_step():
-    rule = cc.StepsRule(derived_steps=lambda: [("h2(1/2) = 1.05", tc.binary_entropy(sp.Rational(1, 2)), sp.Rational(105, 100))])
+    rule = SymbolicRule(tagged=True, derivation=lambda: [("h2(1/2) = 1.05", tc.binary_entropy(sp.Rational(1, 2)), sp.Rational(105, 100))])
     claim = dataclasses.replace(get_claim("coding.theorem3_domain"), rule=rule)
     assert not rule.run(claim, CTX).derived.passed
 

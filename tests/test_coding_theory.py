@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from polyverify.numerics import channels as ch
 from polyverify.theory import coding as tc
 from polyverify.theory.symbols import alpha, m
-from polyverify.claims.coding import _DOM, check_step
+from polyverify.claims.coding import _DOM
+from polyverify.identity import check_identity as check_step
 
 
 def test_doctests():

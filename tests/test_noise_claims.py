@@ -74,7 +74,7 @@ def test_monte_carlo_claims_reject_five_percent_off():
 def test_sparsity_drift_rejects_a_wrong_prediction():
     """Predicting 'toward sparsity' for Laplace noise (κ = 3) must fail; the true prediction must pass."""
     claim = get_claim("noise.sparsity_sign")
-    rule = dataclasses.replace(claim.rule, laws=lambda mode: [{"law": "laplace", "scale": 1.0}])
+    rule = dataclasses.replace(claim.rule, cases=lambda mode: [{"law": "laplace", "scale": 1.0}])
     wrong = Form(text="always toward sparsity", numeric=lambda **_: 1)
     c = dataclasses.replace(claim, printed=wrong, rule=rule)
     ev = rule.run(c, CTX)

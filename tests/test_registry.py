@@ -78,3 +78,42 @@ def test_no_eval_of_text(path):
             assert node.func.id not in {"eval", "exec"}, f"{path}: {node.func.id}() at line {node.lineno}"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             assert node.func.attr not in {"parse_expr"}, f"{path}: parse_expr at line {node.lineno}"
+
+
+def _toy_claim(numeric, rule):
+    from polyverify.claim import Claim, Domain, Form, Source
+
+    return Claim(id="toy.signature", title="t", statement="s", source=Source(paper="incidental", section="§0"),
+                 printed=None, derived=Form(text="x + 1", numeric=numeric), domain=Domain(assumptions=("x > 0",)),
+                 rule=rule)
+
+
+def test_register_rejects_a_form_that_cannot_take_its_rules_parameters():
+    """As pluggy checks a hook implementation against its spec: the rule passes x and y."""
+    from hypothesis import strategies as st
+
+    from polyverify.claim import Budget
+    from polyverify.registry import check_form_signatures
+    from polyverify.rules import AllOf, DeterministicMatch, ExpansionOrder, SymbolicRule
+
+    rule = DeterministicMatch(strategy=st.fixed_dictionaries({"x": st.floats(1, 2), "y": st.floats(1, 2)}),
+                              compute=lambda x, y: x + 1, examples=Budget(1, 1), tolerance_reason="exact")
+    check_form_signatures(_toy_claim(lambda x, y: x + 1, rule))
+    check_form_signatures(_toy_claim(lambda x, **_: x + 1, AllOf((SymbolicRule(derivation=list), rule))))
+    with pytest.raises(ValueError, match=r"toy.signature.*derived form.*DeterministicMatch.*x, y"):
+        check_form_signatures(_toy_claim(lambda x: x + 1, AllOf((SymbolicRule(derivation=list), rule))))
+    import sympy as sp
+
+    eta = sp.Symbol("eta", positive=True)
+    order = ExpansionOrder(strategy=st.just({}), examples=Budget(1, 1), etas=(0.1, 0.2), order=2, exact=eta,
+                           variable=eta, simulate=lambda *a, **k: {}, trials=Budget(1, 1))
+    with pytest.raises(ValueError, match="ExpansionOrder passes"):
+        check_form_signatures(_toy_claim(lambda a, eta: a, order))  # the rule also passes s
+
+
+def test_registered_forms_with_an_expression_take_the_rules_parameters():
+    """Every registered claim passed the check at import (register raises otherwise)."""
+    from polyverify.registry import check_form_signatures
+
+    for c in all_claims():
+        check_form_signatures(c)

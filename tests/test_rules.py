@@ -60,3 +60,80 @@ def test_exact_form_with_a_wrong_constant_term_fails():
 def test_theta_constant_outside_the_bound_fails():
     c = _claim(lambda x: 3 * (x + 1), lambda x: x / 10, bound=4.0)
     assert not c.rule.run(c, CTX).printed.passed
+
+
+# --- the catalogue, resolutions and forms from expressions ----------------------------------
+
+def test_catalogue_exports_exactly_the_registered_rules():
+    import polyverify.rules as R
+
+    helpers = {"draw_examples", "Simulation", "registered_rules", "Relation", "Trend"}
+    assert set(R.__all__) - helpers == set(R.registered_rules())
+    for name in set(R.__all__) - helpers:
+        assert callable(getattr(getattr(R, name), "run"))
+
+
+def test_from_expr_is_one_lambdify_with_the_parameters_as_signature():
+    import inspect
+
+    import sympy as sp
+
+    from polyverify.forms import from_expr
+
+    x, y = sp.symbols("x y", positive=True)
+    f = from_expr(x**2 / y, x, y, text="x^2/y")
+    assert f.evaluate({"x": 3.0, "y": 2.0}) == 4.5
+    assert f.expr == x**2 / y
+    g = from_expr(x**2 / y, x, y, text="via inputs", inputs=lambda a, b: (a + 1, b))
+    assert g.evaluate({"a": 2.0, "b": 3.0}) == 3.0
+    assert list(inspect.signature(g.numeric).parameters) == ["a", "b"]
+    import pytest
+
+    with pytest.raises(ValueError, match="symbols must include"):
+        from_expr(x * y, x, text="missing y")
+
+
+def test_outcomes_state_their_resolution():
+    from hypothesis import strategies as st
+
+    from polyverify.rules import AllOf, DeterministicMatch, SymbolicRule
+
+    c = _claim(lambda x: 3 * (x + 1), lambda x: 2 * x)
+    ev = c.rule.run(c, CTX)
+    assert ev.derived.resolution is not None and 0 < ev.derived.resolution < 0.2  # the slope interval's half-width
+    assert ev.printed.resolution > ev.derived.resolution  # plus the Θ slack
+    assert ev.printed is not ev.derived
+    match = DeterministicMatch(strategy=st.fixed_dictionaries({"x": st.floats(1, 2)}), compute=lambda x: 3 * (x + 1),
+                               examples=Budget(3, 3), rtol=1e-9, tolerance_reason="exact")
+    both = AllOf((SymbolicRule(derivation=list, judge_printed=False), match))
+    d = Claim(id="test.match", title="t", statement="s", source=Source(paper="incidental", section="§0"),
+              printed=Form(text="3x+3", numeric=lambda x: 3 * x + 3), derived=Form(text="3(x+1)", numeric=lambda x: 3 * (x + 1)),
+              domain=Domain(assumptions=("x > 0",)), rule=both)
+    ev = both.run(d, CTX)
+    assert ev.derived.passed and ev.derived.resolution == 1e-9  # the worst of 0 (proof) and the tolerance
+    assert ev.printed is not ev.derived
+
+
+def test_signed_effect_and_trend_rules():
+    from polyverify.rules import MonotoneTrend, SignedEffect, Trend
+
+    def measure(case, *, rng, mode, device):
+        return rng.normal(case["mu"], 1.0, 4000)
+
+    rule = SignedEffect(cases=lambda mode: [{"mu": 1.0}, {"mu": 0.0}], measure=measure, description="toy")
+    c = Claim(id="test.sign", title="t", statement="s", source=Source(paper="incidental", section="§0"),
+              printed=Form(text="always up", numeric=lambda mu: 1), derived=Form(text="sign mu", numeric=lambda mu: int(mu > 0)),
+              domain=Domain(assumptions=("-",)), rule=rule)
+    ev = rule.run(c, CTX)
+    assert ev.derived.passed and not ev.printed.passed
+    # the "no effect" case is resolved only to (h + z_0.9 se) relative to the effect of 1
+    assert 0.05 < ev.derived.resolution < 0.2
+
+    rows = [{"x": float(k % 4), "y": -float(k % 4) + 0.01 * k} for k in range(24)]
+    trend = MonotoneTrend(measure=lambda ctx: (rows, lambda ax, m, s: None), trends=(Trend("xy", x="x", y="y"),))
+    t = Claim(id="test.trend", title="t", statement="s", source=Source(paper="incidental", section="§0"),
+              printed=Form(text="y rises with x", numeric=lambda trend: +1),
+              derived=Form(text="no direction", numeric=lambda trend: 0), domain=Domain(assumptions=("-",)), rule=trend)
+    ev = trend.run(t, CTX)
+    assert not ev.printed.passed and ev.printed.resolution is not None  # significantly opposite: rejected
+    assert ev.derived.passed and ev.derived.resolution is None  # states nothing: never counted as holding

@@ -12,19 +12,24 @@ import importlib
 import inspect
 import pkgutil
 from pathlib import Path
+from typing import Any
 
 from .claim import Claim
 
-__all__ = ["register", "all_claims", "get_claim", "select", "claim_source"]
+__all__ = ["register", "all_claims", "get_claim", "select", "claim_source", "check_form_signatures"]
 
 _CLAIMS: dict[str, Claim] = {}
 _SOURCES: dict[str, Path] = {}
 
 
 def register(claim: Claim) -> Claim:
-    """Add ``claim`` to the registry (ids are unique), remembering the file that registered it."""
+    """Add ``claim`` to the registry (ids are unique), remembering the file that registered it.
+
+    Each form's numeric function must accept the parameters its rule passes (checked as pluggy
+    checks a hook implementation against its spec, :func:`check_form_signatures`)."""
     if claim.id in _CLAIMS and _CLAIMS[claim.id] is not claim:
         raise ValueError(f"claim id {claim.id!r} is registered twice")
+    check_form_signatures(claim)
     _CLAIMS[claim.id] = claim
     caller = inspect.currentframe()
     caller = caller.f_back if caller is not None else None
@@ -32,6 +37,56 @@ def register(claim: Claim) -> Claim:
     if source:
         _SOURCES[claim.id] = Path(source).resolve()
     return claim
+
+
+def _parameter_sets(rule: Any, claim: Claim) -> list[frozenset[str]] | None:
+    """The sets of parameter names ``rule`` passes to a form's numeric function; ``None`` when it
+    cannot say before it runs (or calls no numeric function)."""
+    if hasattr(rule, "form_parameters"):
+        names = rule.form_parameters(claim)
+        return None if names is None else [frozenset(names)]
+    from .rules import DeterministicMatch, MonteCarloMean, ScalingLaw
+
+    if not isinstance(rule, (DeterministicMatch, MonteCarloMean, ScalingLaw)):
+        return None  # a rule outside the catalogue's point-wise kinds: its calling convention is its own
+    pinned = tuple(getattr(rule, "pinned", ()) or ())
+    if pinned:
+        return [frozenset(p) for p in pinned]
+    grid = getattr(rule, "grid", None)
+    if callable(grid):
+        return [frozenset(p) for p in grid("quick")]
+    strategy = getattr(rule, "strategy", None)
+    if strategy is not None:
+        from .rules import draw_examples
+
+        return [frozenset(p) for p in draw_examples(strategy, 1, 0)]
+    return None
+
+
+def check_form_signatures(claim: Claim) -> None:
+    """``ValueError`` naming the claim, the form and the parameter when a form's numeric function
+    cannot be called with the parameters its rule passes (every rule of an
+    :class:`~polyverify.rules.AllOf` is checked)."""
+    rules = list(getattr(claim.rule, "rules", ())) or [claim.rule]
+    for rule in rules:
+        sets = _parameter_sets(rule, claim)
+        if not sets:
+            continue
+        for label, form in (("derived", claim.derived), ("printed", claim.printed)):
+            if form is None or form.numeric is None:
+                continue
+            try:
+                sig = inspect.signature(form.numeric)
+            except (TypeError, ValueError):  # pragma: no cover - a builtin without a signature
+                continue
+            for names in sets:
+                try:
+                    sig.bind(**dict.fromkeys(names))
+                except TypeError as exc:
+                    raise ValueError(
+                        f"claim {claim.id!r}: the {label} form's numeric function does not accept the parameters "
+                        f"{type(rule).__name__} passes ({', '.join(sorted(names))}): {exc}"
+                    ) from None
 
 
 def claim_source(claim_id: str) -> Path | None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats as _st
@@ -36,6 +37,10 @@ __all__ = [
     "z_value",
     "SlopeFit",
     "loglog_slope",
+    "interval_resolution",
+    "RankTrend",
+    "rank_trend",
+    "trend_resolution",
 ]
 
 FAMILY_ALPHA: float = 1e-3
@@ -157,3 +162,114 @@ def loglog_slope(
     stderr = float(math.sqrt(1.0 / sxx))
     z = z_value(delta)
     return SlopeFit(slope, intercept, stderr, slope - z * stderr, slope + z * stderr, delta)
+
+
+# --- resolution, rank trends and sign tests -------------------------------------------------
+# (the rules' helper statistics: kept here, at the end of the module, so that every rule of
+# polyverify.rules computes an interval, a trend or a resolution the same way)
+
+
+def interval_resolution(halfwidth: float, se: float, estimate: float, power: float = 0.9) -> float:
+    r"""The relative error an interval check detects with probability ``power``:
+    :math:`(h + z_{\mathrm{power}}\,\mathrm{se})/|\hat\theta|` (infinite at an estimate of 0)."""
+    z_p = float(_st.norm.ppf(power))
+    if estimate == 0:
+        return float("inf")
+    return float((halfwidth + z_p * se) / abs(estimate))
+
+
+@dataclass(frozen=True)
+class RankTrend:
+    r"""A measured Spearman trend with a bootstrap interval and one-sided permutation p-values.
+
+    ``rho`` is the mean over strata of the within-stratum Spearman correlation (one stratum:
+    the plain Spearman correlation); ``p_pos``/``p_neg`` are one-sided permutation p-values for
+    :math:`\rho^* \ge \rho` (resp. :math:`\le`) with ``y`` shuffled within each stratum, valid at
+    any sample size (exchangeability under no association): :math:`(1 + \#)/(B + 1)` after ``B``
+    permutations, or Besag–Clifford's :math:`h/L` when ``h = 20`` exceedances arrive after ``L``;
+    ``ci`` is the 95% percentile bootstrap interval of ``rho`` (rows resampled within strata).
+    """
+
+    rho: float
+    ci: tuple[float, float]
+    p_pos: float
+    p_neg: float
+    n: int
+    permutations: int
+
+
+def _ranks(v: np.ndarray) -> np.ndarray:
+    from scipy.stats import rankdata
+
+    r = rankdata(v, axis=-1)
+    r = r - r.mean(axis=-1, keepdims=True)
+    nrm = np.sqrt(np.sum(r**2, axis=-1, keepdims=True))
+    return np.divide(r, nrm, out=np.zeros_like(r), where=nrm > 0)
+
+
+def rank_trend(x: Any, y: Any, *, strata: Any = None, rng: np.random.Generator, permutations: int,
+               bootstrap: int = 2000) -> RankTrend:
+    """Measured Spearman trend of ``y`` on ``x`` (see :class:`RankTrend`); NaN rows are dropped."""
+    x_, y_ = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    g = np.zeros(x_.size, dtype=int) if strata is None else np.asarray(strata)
+    keep = np.isfinite(x_) & np.isfinite(y_)
+    x_, y_, g = x_[keep], y_[keep], g[keep]
+    groups = [np.flatnonzero(g == k) for k in np.unique(g)]
+    groups = [ix for ix in groups if ix.size >= 3]
+    n = int(sum(ix.size for ix in groups))
+    if not groups:
+        nan = float("nan")
+        return RankTrend(nan, (nan, nan), nan, nan, n, 0)
+
+    def stat(xs: list[np.ndarray], ys: list[np.ndarray]) -> np.ndarray:
+        return np.mean([np.sum(_ranks(a) * _ranks(b), axis=-1) for a, b in zip(xs, ys)], axis=0)
+
+    xs = [x_[ix] for ix in groups]
+    ys = [y_[ix] for ix in groups]
+    rho = float(stat(xs, ys))
+    rx, ry = [_ranks(v) for v in xs], [_ranks(v) for v in ys]  # ranks of a shuffle = shuffled ranks
+    # Besag-Clifford (1991) sequential p-values: a direction stops once it has seen h exceedances,
+    # with p = h / L (valid); otherwise p = (1 + count) / (B + 1) after all B permutations.
+    h, ge, le, done = 20, 0, 0, 0
+    stop_ge = stop_le = 0
+    while done < permutations and not (stop_ge and stop_le):
+        b = min(50_000, permutations - done)
+        r = np.mean([rng.permuted(np.broadcast_to(v, (b, v.size)), axis=1) @ u for u, v in zip(rx, ry)], axis=0)
+        for arr, which in ((r >= rho - 1e-12, "ge"), (r <= rho + 1e-12, "le")):  # ties count against the tested side
+            if (stop_ge if which == "ge" else stop_le):
+                continue
+            cum = (ge if which == "ge" else le) + np.cumsum(arr)
+            hit = np.flatnonzero(cum >= h)
+            if hit.size:
+                stop = done + int(hit[0]) + 1
+                if which == "ge":
+                    ge, stop_ge = h, stop
+                else:
+                    le, stop_le = h, stop
+            elif which == "ge":
+                ge = int(cum[-1])
+            else:
+                le = int(cum[-1])
+        done += b
+    p_pos = h / stop_ge if stop_ge else (1 + ge) / (permutations + 1)
+    p_neg = h / stop_le if stop_le else (1 + le) / (permutations + 1)
+    boots = []
+    for _ in range(bootstrap):
+        picks = [rng.integers(0, v.size, v.size) for v in xs]
+        boots.append(stat([v[p] for v, p in zip(xs, picks)], [v[p] for v, p in zip(ys, picks)]))
+    bt = np.asarray(boots, dtype=float)
+    bt = bt[np.isfinite(bt)]
+    ci = (float(np.quantile(bt, 0.025)), float(np.quantile(bt, 0.975))) if bt.size else (float("nan"),) * 2
+    return RankTrend(rho, ci, p_pos, p_neg, n, permutations)
+
+
+
+def trend_resolution(t: RankTrend, delta: float, power: float = 0.9) -> float | None:
+    r"""Resolution of a rank trend: :func:`interval_resolution` of ``rho`` with the bootstrap
+    standard error (read from the 95% percentile interval, :math:`(q_{97.5}-q_{2.5})/(2 z_{0.975})`)
+    and the half-width :math:`z_{1-\delta/2}\,\mathrm{se}` at the run's level; ``None`` when no
+    trend could be measured."""
+    if not np.isfinite(t.rho) or not np.all(np.isfinite(t.ci)):
+        return None
+    se = (t.ci[1] - t.ci[0]) / (2 * z_value(0.05))
+    return interval_resolution(z_value(delta) * se, se, t.rho, power)

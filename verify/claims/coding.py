@@ -1,225 +1,51 @@
 r"""Claims of paper 2's coding theory: Lemma 2 and eq. 1 (§2.1), Theorem 3 and eq. 2 (§2.3),
 Theorem 4 and eq. 3 (§2.4). All logarithms in bits.
 
-Two rules are defined here beside those of :mod:`verify.rules`:
+Declarations only; the rules come from :mod:`polyverify.rules`:
 
-* :class:`StepsRule` — a proof checked line by line: the printed lines exactly as printed and
-  the derived lines, each an identity checked symbolically first and otherwise at random
-  high-precision points (:func:`check_step`), plus named side conditions (inequalities on a
+* proofs line by line (:class:`~polyverify.rules.SymbolicRule` with ``tagged=True``): the printed
+  lines exactly as printed and the derived lines, each an identity checked symbolically first
+  and otherwise at 24 random 40-digit points, plus named side conditions (inequalities on a
   grid, solution sets). The printed form passes iff every printed line holds.
-* :class:`IntervalRule` — a deterministic computation that returns a certified interval
-  ``[lo, hi]`` for the true value (Blahut–Arimoto's lower and upper capacity bounds, or an exact
-  enumeration with its floating-point slack), and for each form a relation: ``equal`` (within
-  the interval widened by a derived tolerance), ``lower`` (a lower bound: form <= hi + tol),
-  ``upper`` (form >= lo - tol) or ``sandwich`` (the paper's "∼" made precise by Theorem 3).
+* certified intervals (:class:`~polyverify.rules.DeterministicMatch` with ``relations``): a
+  deterministic computation returns ``[lo, hi]`` for the true value (Blahut–Arimoto's lower and
+  upper capacity bounds, or an exact enumeration with its floating-point slack), and each form
+  has a relation: ``equal``, ``lower`` (a lower bound), ``upper`` or ``sandwich`` (the paper's
+  "∼" made precise by Theorem 3).
+
+Forms with a SymPy expression get their numeric function from one lambdify
+(:func:`polyverify.forms.from_expr`).
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
-
+from polyverify.claim import Budget, Claim, Context, Domain, Form, Source
+from polyverify.forms import from_expr
 from polyverify.numerics import channels as ch
+from polyverify.registry import register
+from polyverify.rules import (
+    AllOf,
+    DeterministicMatch,
+    MonteCarloMean,
+    Relation,
+    SymbolicRule,
+)
 from polyverify.theory import coding as tc
 from polyverify.theory.symbols import D as sD
 from polyverify.theory.symbols import N as sN
 from polyverify.theory.symbols import S as sS
 from polyverify.theory.symbols import alpha as s_alpha
 from polyverify.theory.symbols import m as sm
-from polyverify.claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Mode, Source
-from polyverify.identity import IdentityResult, check_identity
-from polyverify.registry import register
-from polyverify.rules import AllOf, MonteCarloMean, draw_examples
 
-__all__ = ["check_step", "StepsRule", "Relation", "IntervalRule", "WithPlot", "CLAIMS"]
-
-
-# --- checking one step -------------------------------------------------------------------
-
-
-def check_step(
-    lhs: Any,
-    rhs: Any,
-    *,
-    domain: Mapping[str, tuple[float, float]] | None = None,
-    points: int = 24,
-    dps: int = 40,
-    seed: int = 0,
-    symbolic: bool = True,
-    simplify_timeout: float = 10.0,
-) -> IdentityResult:
-    """``lhs == rhs`` by :func:`verify.identity.check_identity` (proof first, then ``dps``-digit
-    evaluation at random points of ``domain``; every symbol of either side gets a value)."""
-    return check_identity(
-        lhs, rhs, domain=domain, points=points, dps=dps, seed=seed, symbolic=symbolic, simplify_timeout=simplify_timeout
-    )
-
-
-Step = tuple[str, Any, Any]
-SideCheck = Callable[[], Sequence[tuple[str, bool, str]]]
-
-
-@dataclass(frozen=True, kw_only=True)
-class StepsRule:
-    """A proof line by line (see the module docstring). ``printed_steps`` ``None``: the printed
-    form (if any) is compared with the derived one as expressions."""
-
-    derived_steps: Callable[[], Sequence[Step]]
-    printed_steps: Callable[[], Sequence[Step]] | None = None
-    side_checks: SideCheck | None = None
-    domain: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    numeric_only: frozenset[str] = frozenset()
-    """Labels of steps where simplification is known to stall: checked numerically at once."""
-    judge_printed: bool = True
-    """``False`` inside :class:`~verify.rules.AllOf` when another rule judges the printed form
-    (e.g. a printed *bound* that differs from the derived one and is checked as a bound)."""
-
-    def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
-        return 0  # exact checks: no false-alarm budget
-
-    def _run(self, steps: Sequence[Step], tag: str, rows: list[dict[str, Any]], seed: int) -> tuple[bool, str]:
-        ok, first = True, ""
-        for label, lhs, rhs in steps:
-            r = check_step(lhs, rhs, domain=self.domain, seed=seed, symbolic=label not in self.numeric_only)
-            rows.append({"form": tag, "step": label, "result": r.describe()})
-            if not r and ok:
-                ok, first = False, f"{label}: {r.describe()}"
-        return ok, first
-
-    def run(self, claim: Claim, ctx: Context) -> Evidence:
-        rows: list[dict[str, Any]] = []
-        ok, first = self._run(self.derived_steps(), "derived", rows, ctx.seed)
-        n_side = 0
-        if self.side_checks is not None:
-            for label, passed, summary in self.side_checks():
-                n_side += 1
-                rows.append({"form": "derived", "step": label, "result": summary})
-                if not passed and ok:
-                    ok, first = False, f"{label}: {summary}"
-        n_d = sum(1 for r in rows if r["form"] == "derived")
-        derived = FormOutcome(ok, f"{n_d} derived steps ({n_side} side conditions), " + ("all hold" if ok else f"fails at {first}"))
-        printed = None
-        if claim.printed is not None and self.judge_printed:
-            if self.printed_steps is not None:
-                steps = list(self.printed_steps())
-            elif claim.printed.expr is not None and claim.derived.expr is not None:
-                steps = [("printed == derived", claim.printed.expr, claim.derived.expr)]
-            else:
-                raise ValueError(f"{claim.id}: no printed steps and no expressions to compare")
-            p_ok, p_first = self._run(steps, "printed", rows, ctx.seed)
-            printed = FormOutcome(p_ok, f"{len(steps)} printed steps, " + ("all hold" if p_ok else f"refuted: {p_first}"))
-        return Evidence(
-            derived=derived,
-            printed=printed,
-            method="line-by-line proof check (simplify, else 40-digit random points)",
-            columns=("form", "step", "result"),
-            rows=rows,
-        )
-
-
-@dataclass(frozen=True)
-class Relation:
-    """How a form must relate to the certified interval ``[lo, hi]`` of the true value.
-
-    ``tol(**params)`` is an extra, derived tolerance (default 0); ``slack(**params)`` is the
-    multiplicative sandwich factor for ``kind="sandwich"``: the form ``F`` must satisfy
-    ``lo - tol <= F`` and ``F * slack <= hi + tol`` (an upper bound within the factor the theory
-    proves).
-    """
-
-    kind: Literal["equal", "lower", "upper", "sandwich"]
-    tol: Callable[..., float] | None = None
-    slack: Callable[..., float] | None = None
-
-    def check(self, f: float, lo: float, hi: float, params: Mapping[str, Any]) -> bool:
-        t = 0.0 if self.tol is None else float(self.tol(**params))
-        if self.kind == "equal":
-            return lo - t <= f <= hi + t
-        if self.kind == "lower":
-            return f <= hi + t
-        if self.kind == "upper":
-            return f >= lo - t
-        s = float(self.slack(**params)) if self.slack is not None else 1.0
-        return f >= lo - t and f * s <= hi + t
-
-
-@dataclass(frozen=True, kw_only=True)
-class IntervalRule:
-    """Deterministic certified intervals against each form (see the module docstring).
-
-    ``compute(**params)`` returns ``{"lo": .., "hi": .., ...}`` (extra keys become columns).
-    """
-
-    strategy: st.SearchStrategy[dict[str, Any]]
-    compute: Callable[..., Mapping[str, float]]
-    relations: Mapping[str, Relation]
-    examples: Budget
-    tolerance_reason: str
-    pinned: tuple[dict[str, Any], ...] = ()
-    plot: Callable[[list[dict[str, Any]]], Callable[[Any], None]] | None = None
-
-    def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
-        return 0  # deterministic
-
-    def run(self, claim: Claim, ctx: Context) -> Evidence:
-        points = draw_examples(self.strategy, self.examples(ctx.mode), ctx.hypothesis_seed(claim.id), self.pinned)
-        rows: list[dict[str, Any]] = []
-        fails: dict[str, list[str]] = {"derived": [], "printed": []}
-        forms = [("derived", claim.derived)] + ([("printed", claim.printed)] if claim.printed is not None else [])
-        for params in points:
-            res = dict(self.compute(**params))
-            lo, hi = float(res["lo"]), float(res["hi"])
-            row = dict(params, **res)
-            for label, form in forms:
-                f = float(form.evaluate(params))
-                rel = self.relations[label]
-                ok = rel.check(f, lo, hi, params)
-                row[label] = f
-                row[f"{label}_ok"] = ok
-                if not ok:
-                    fails[label].append(
-                        ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
-                        + f": {label} ({rel.kind}) {f:.6g} vs [{lo:.6g}, {hi:.6g}]"
-                    )
-            rows.append(row)
-
-        def outcome(label: str) -> FormOutcome:
-            bad = fails[label]
-            kind = self.relations[label].kind
-            if not bad:
-                return FormOutcome(True, f"{kind} relation holds at all {len(points)} points")
-            return FormOutcome(False, f"{kind} relation fails at {len(bad)} of {len(points)} points; e.g. {bad[0]}")
-
-        return Evidence(
-            derived=outcome("derived"),
-            printed=outcome("printed") if claim.printed is not None else None,
-            method=f"certified interval per point; tolerance: {self.tolerance_reason}",
-            columns=tuple(rows[0].keys()) if rows else (),
-            rows=rows,
-            plot=None if self.plot is None else self.plot(rows),
-        )
-
-
-@dataclass(frozen=True)
-class WithPlot:
-    """Any rule, with the claim's figure drawn by ``plot(ctx)`` (a callable on an Axes)."""
-
-    rule: Any
-    plot: Callable[[Context], Callable[[Any], None]]
-
-    def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
-        return self.rule.planned_comparisons(claim, mode)
-
-    def run(self, claim: Claim, ctx: Context) -> Evidence:
-        ev = self.rule.run(claim, ctx)
-        ev.plot = self.plot(ctx)
-        return ev
+__all__ = ["CLAIMS"]
 
 
 # --- shared helpers ----------------------------------------------------------------------
@@ -232,7 +58,14 @@ most 2**22 terms of magnitude <= 64 bits in float64 stay far below 1e-9."""
 
 
 def _f(expr: sp.Expr, *syms: sp.Symbol) -> Callable[..., float]:
+    """A positional numeric function for the computations and figures (not for forms)."""
     return sp.lambdify(syms, expr, modules=["math", "mpmath"])
+
+
+def _form(*, text: str, expr: sp.Expr, syms: tuple[sp.Symbol, ...], inputs: Callable[..., tuple[Any, ...]]) -> Form:
+    """A form whose numeric function is the one lambdify of ``expr`` (math, then mpmath), at
+    ``inputs(**params)``: the claim's parameters mapped to the symbols' values."""
+    return from_expr(expr, *syms, text=text, inputs=inputs, modules=["math", "mpmath"])
 
 
 def _law(bits: int, shape: str, ratio: float, zero: bool) -> np.ndarray:
@@ -261,23 +94,16 @@ _DOM = {
     "h_nz": (0.1, 5.0), "H": (0.5, 64.0), "n": (1, 50), "N": (0, 30),
 }
 
+_steps = functools.partial(SymbolicRule, tagged=True, points=24, simplify_timeout=10.0, domain=_DOM)
+"""A proof line by line: each line an identity, proved or checked at 24 random 40-digit points."""
+
 # lambdified forms (numeric functions of the claims' parameters) -------------------------
 
 _n_sym = next(s for s in tc.SPARSE_ENTROPY_PRINTED.free_symbols if s.name == "n")
 _lemma_f = _f(tc.SPARSE_ENTROPY_PRINTED, _n_sym, sS, tc.H_elem)
-_exact_f = _f(tc.SPARSE_ENTROPY_EXACT, _n_sym, sS, tc.H_elem, tc.q)
-_errb_f = _f(tc.SPARSE_ENTROPY_ERROR_BOUND, _n_sym, sS, tc.epsilon)
-_rate_f = _f(tc.COMPRESSION_RATE, sS, next(s for s in tc.COMPRESSION_RATE.free_symbols if s.name == "H"))
-_low_p_f = _f(tc.DROPOUT_LOWER_PRINTED, tc.C_base, sD, sm)
-_low_c_f = _f(tc.DROPOUT_LOWER_CONSTRUCTION, tc.C_base, sD, sm)
-_up_f = _f(tc.DROPOUT_UPPER, tc.C_base, sD, sm)
-_naive_p_f = _f(tc.NAIVE_DEPTH_PRINTED, tc.C, sD, sN)
-_ecc_p_f = _f(tc.ECC_DEPTH_PRINTED, tc.C, sD)
-_rep_f = _f(tc.REPETITION_CASCADE_INFORMATION, tc.C_base, sD, sN, sm, next(s for s in tc.REPETITION_CASCADE_INFORMATION.free_symbols if s.name == "r"))
-_t4p_f = _f(tc.POWER_LAW_ENTROPY_PRINTED, sm, tc.b, s_alpha)
-_t4s_f = _f(tc.POWER_LAW_ENTROPY_STD, sm, tc.b, s_alpha)
-_eq3_f = _f(tc.power_law_capacity, tc.C, s_alpha, sm)
-_eq3p_f = _f(tc.power_law_capacity_printed, tc.C, s_alpha, sm)
+_H = next(s for s in tc.COMPRESSION_RATE.free_symbols if s.name == "H")
+_rate_f = _f(tc.COMPRESSION_RATE, sS, _H)
+_r = next(s for s in tc.REPETITION_CASCADE_INFORMATION.free_symbols if s.name == "r")
 
 
 def _exact_capacity(C_base: float, D: float, m: int) -> float:
@@ -408,8 +234,8 @@ _reg(
         ),
         derived=Form(text="-sum_{!=0} P log P - P(0) log P(0) ... = +(1-S) H(X_0) - (1-S) log(1-S) - S log S"),
         domain=Domain(assumptions=("0 < S < 1", "P(X_0 = 0) = 0", "elements i.i.d.")),
-        rule=StepsRule(
-            derived_steps=tc.lemma2_derived_steps,
+        rule=_steps(
+            derivation=tc.lemma2_derived_steps,
             printed_steps=tc.lemma2_printed_steps,
             domain=_DOM,
             numeric_only=frozenset({"i.i.d.: H(X_0^S, X_1^S) = 2 H(X_0^S)", "line 3: split the logarithm",
@@ -429,12 +255,13 @@ _reg(
         statement="For laws with no mass on 0, H(X^S) = -nS log S - n(1-S) log(1-S) + n(1-S)H_elem, "
         "against the exact joint entropy enumerated over all K^n outcomes.",
         source=Source(paper=PAPER, section="Supp. §2.1", equation="Lemma 2"),
-        printed=Form(text=_LEMMA_TEX, expr=tc.SPARSE_ENTROPY_PRINTED,
-                     numeric=lambda n, bits, S, shape, ratio, zero: _lemma_f(n, S, _h_elem(bits, shape, ratio, zero))),
-        derived=Form(text="Lemma 2 minus the merge loss n Delta(S, q), here q = 0", expr=tc.SPARSE_ENTROPY_EXACT,
-                     numeric=lambda n, bits, S, shape, ratio, zero: _lemma_f(n, S, _h_elem(bits, shape, ratio, zero))),
+        printed=_form(text=_LEMMA_TEX, expr=tc.SPARSE_ENTROPY_PRINTED,
+                     syms=(_n_sym, sS, tc.H_elem), inputs=lambda n, bits, S, shape, ratio, zero: (n, S, _h_elem(bits, shape, ratio, zero),)),
+        derived=_form(text="Lemma 2 minus the merge loss n Delta(S, q), here q = 0",
+                      expr=sp.limit(tc.SPARSE_ENTROPY_EXACT, tc.q, 0, "+"),  # 0 log 0 = 0: the q -> 0 limit
+                     syms=(_n_sym, sS, tc.H_elem), inputs=lambda n, bits, S, shape, ratio, zero: (n, S, _h_elem(bits, shape, ratio, zero),)),
         domain=Domain(assumptions=("0 < S < 1", "P(X_0 = 0) = 0", "bits in 1..3, n in 1..3")),
-        rule=IntervalRule(
+        rule=DeterministicMatch(
             strategy=_law_params(zero=False),
             compute=_enum,
             relations={"derived": _FP_REL, "printed": _FP_REL},
@@ -455,14 +282,14 @@ _reg(
         "entropy is Lemma 2 minus n Delta(S, q), Delta = (a+b) h2(a/(a+b)), a=S, b=(1-S)q.",
         source=Source(paper=PAPER, section="Supp. §2.1", equation="Lemma 2 (approximation P(X_0=0)≈0)"),
         printed=None,
-        derived=Form(text="n[h2(S) + (1-S)H_elem] - n Delta(S, q)", expr=tc.SPARSE_ENTROPY_EXACT,
-                     numeric=lambda n, bits, S, shape, ratio, zero: _exact_f(n, S, _h_elem(bits, shape, ratio, zero), _p0(bits, shape, ratio, zero))),
+        derived=_form(text="n[h2(S) + (1-S)H_elem] - n Delta(S, q)", expr=tc.SPARSE_ENTROPY_EXACT,
+                     syms=(_n_sym, sS, tc.H_elem, tc.q), inputs=lambda n, bits, S, shape, ratio, zero: (n, S, _h_elem(bits, shape, ratio, zero), _p0(bits, shape, ratio, zero),)),
         domain=Domain(assumptions=("0 < S < 1", "0 < P(X_0 = 0)")),
         rule=AllOf((
-            StepsRule(derived_steps=tc.lemma2_error_steps, domain=_DOM,
+            _steps(derivation=tc.lemma2_error_steps, domain=_DOM,
                       numeric_only=frozenset({"Delta = (a+b) h2(a/(a+b)), a=S, b=(1-S)q", "Delta = b log2((a+b)/b) + a log2(1+b/a)",
                                               "dDelta/dq = (1-S) log2((S+(1-S)q)/((1-S)q))"})),
-            IntervalRule(
+            DeterministicMatch(
                 strategy=_law_params(zero=True),
                 compute=_enum,
                 relations={"derived": _FP_REL},
@@ -490,12 +317,12 @@ _reg(
         "Derived: 0 <= error <= n(1-S)eps[log2((S+(1-S)eps)/((1-S)eps)) + log2 e], of order eps log(1/eps) "
         "per element. Checked with eps = P(X_0=0) (the tightest eps the statement allows).",
         source=Source(paper=PAPER, section="Supp. §2.1", equation="remark after Lemma 2"),
-        printed=Form(text=r"\text{the stated entropy result is within additive } \epsilon",
-                     expr=tc.epsilon, numeric=lambda n, bits, S, shape, ratio, zero: _p0(bits, shape, ratio, zero)),
-        derived=Form(text="n(1-S) eps [log2((S+(1-S)eps)/((1-S)eps)) + log2 e]", expr=tc.SPARSE_ENTROPY_ERROR_BOUND,
-                     numeric=lambda n, bits, S, shape, ratio, zero: _errb_f(n, S, _p0(bits, shape, ratio, zero))),
+        printed=_form(text=r"\text{the stated entropy result is within additive } \epsilon",
+                     expr=tc.epsilon, syms=(tc.epsilon,), inputs=lambda n, bits, S, shape, ratio, zero: (_p0(bits, shape, ratio, zero),)),
+        derived=_form(text="n(1-S) eps [log2((S+(1-S)eps)/((1-S)eps)) + log2 e]", expr=tc.SPARSE_ENTROPY_ERROR_BOUND,
+                     syms=(_n_sym, sS, tc.epsilon), inputs=lambda n, bits, S, shape, ratio, zero: (n, S, _p0(bits, shape, ratio, zero),)),
         domain=Domain(assumptions=("0 < S < 1", "0 < P(X_0 = 0) <= eps")),
-        rule=IntervalRule(
+        rule=DeterministicMatch(
             strategy=_law_params(zero=True),
             compute=_lemma_error,
             relations={"derived": Relation("upper", tol=lambda **p: FP), "printed": Relation("upper", tol=lambda **p: FP)},
@@ -529,7 +356,7 @@ _reg(
         printed=Form(text=r"H = \langle \log p_x \rangle", numeric=lambda bits, shape, ratio: _expected_log(bits, shape, ratio, +1.0)),
         derived=Form(text=r"H = -\langle \log_2 p_x \rangle", numeric=lambda bits, shape, ratio: _expected_log(bits, shape, ratio, -1.0)),
         domain=Domain(assumptions=("a discrete law",)),
-        rule=IntervalRule(
+        rule=DeterministicMatch(
             strategy=st.fixed_dictionaries({"bits": st.integers(1, 8), "shape": st.sampled_from(["uniform", "geometric"]), "ratio": st.floats(0.3, 3.0)}),
             compute=_mean_log,
             relations={"derived": _FP_REL, "printed": _FP_REL},
@@ -554,24 +381,21 @@ _reg(
         statement="m/n = H(X^S)/(nH) = 1 - S + (1/H)(-S log S - (1-S) log(1-S)), against the enumerated "
         "entropy of the sparsified input divided by n H (laws without mass on 0, H > 0).",
         source=Source(paper=PAPER, section="main text §2; Supp. §2.1", equation="eq. 1"),
-        printed=Form(text=r"R = 1 - S + \frac{1}{H}(-S \log(S) - (1 - S) \log(1 - S))", expr=tc.COMPRESSION_RATE,
-                     numeric=lambda n, bits, S, shape, ratio, zero: _rate_f(S, _h_elem(bits, shape, ratio, zero))),
-        derived=Form(text="H(X^S) / (n H_elem) from Lemma 2", expr=tc.COMPRESSION_RATE,
-                     numeric=lambda n, bits, S, shape, ratio, zero: _lemma_f(n, S, _h_elem(bits, shape, ratio, zero)) / (n * _h_elem(bits, shape, ratio, zero))),
+        printed=_form(text=r"R = 1 - S + \frac{1}{H}(-S \log(S) - (1 - S) \log(1 - S))", expr=tc.COMPRESSION_RATE,
+                     syms=(sS, _H), inputs=lambda n, bits, S, shape, ratio, zero: (S, _h_elem(bits, shape, ratio, zero),)),
+        derived=_form(text="H(X^S) / (n H_elem) from Lemma 2", expr=tc.COMPRESSION_RATE,
+                      syms=(sS, _H), inputs=lambda n, bits, S, shape, ratio, zero: (S, _h_elem(bits, shape, ratio, zero))),
         domain=Domain(assumptions=("0 < S < 1", "H > 0", "P(X_0 = 0) = 0")),
-        rule=WithPlot(
-            AllOf((
-                StepsRule(derived_steps=tc.compression_rate_steps, domain=_DOM),
-                IntervalRule(
+        rule=AllOf((
+                _steps(derivation=tc.compression_rate_steps, domain=_DOM),
+                DeterministicMatch(
                     strategy=_law_params(zero=False).filter(lambda p: p["bits"] > 1),  # one nonzero symbol: H = 0
                     compute=_rate_enum,
                     relations={"derived": _FP_REL, "printed": _FP_REL},
                     examples=Budget(8, 60),
                     tolerance_reason=f"floating-point accumulation (<= {FP:g})",
                 ),
-            )),
-            _fig1c,
-        ),
+            ), figure=_fig1c),
         formulas=("coding.compression_rate",),
         notes="Fig. 1c is drawn from eq. 1 and exact enumeration; the toy-model data of ref. 12 are not reproduced.",
     )
@@ -586,7 +410,7 @@ _reg(
         printed=Form(text=r"R = 1 - S", expr=tc.COMPRESSION_RATE_LIMIT),
         derived=Form(text="lim_{H->oo} R(S, H)", expr=sp.limit(tc.COMPRESSION_RATE, next(s for s in tc.COMPRESSION_RATE.free_symbols if s.name == "H"), sp.oo)),
         domain=Domain(assumptions=("0 < S < 1",)),
-        rule=StepsRule(derived_steps=tc.compression_rate_steps, domain=_DOM),
+        rule=_steps(derivation=tc.compression_rate_steps, domain=_DOM),
         formulas=("coding.compression_rate_limit",),
     )
 )
@@ -628,9 +452,9 @@ _reg(
                      numeric=lambda bits, m, D: _exact_capacity(bits, D, m)),
         domain=Domain(assumptions=("0 <= D < 1", "C_base = b bits", "m independent neurons")),
         rule=AllOf((
-            StepsRule(derived_steps=tc.dropout_capacity_steps, domain=_DOM,
+            _steps(derivation=tc.dropout_capacity_steps, domain=_DOM,
                       numeric_only=frozenset({"interior: D(W_x || q) = C for x != 0", "continuity on the switching curve D (K-1)^(1-D) = 1"})),
-            IntervalRule(strategy=_ba_params(), compute=_ba, relations={"derived": Relation("equal", tol=lambda **p: FP)},
+            DeterministicMatch(strategy=_ba_params(), compute=_ba, relations={"derived": Relation("equal", tol=lambda **p: FP)},
                          examples=Budget(8, 60), pinned=({"bits": 3, "m": 2, "D": 0.0}, {"bits": 1, "m": 1, "D": 0.95}),
                          tolerance_reason=_BA_REASON),
         )),
@@ -646,14 +470,14 @@ _reg(
         statement="(1-eps)(1-D)C_base m <= C^m_dropout, eps = -log2(1-2^-C_base); the proof's construction gives "
         "(1-D)(C_base - eps) m. Both as lower bounds of the Blahut-Arimoto capacity.",
         source=Source(paper=PAPER, section="Supp. §2.3", equation="Theorem 3"),
-        printed=Form(text=r"(1 - \varepsilon) \times (1 - D) \times C_{base} \times m \leq C_{dropout}^m",
-                     expr=tc.DROPOUT_LOWER_PRINTED, numeric=lambda bits, m, D: _low_p_f(bits, D, m)),
-        derived=Form(text="(1-D)(C_base - eps) m = (1-D) m log2(2^C_base - 1)", expr=tc.DROPOUT_LOWER_CONSTRUCTION,
-                     numeric=lambda bits, m, D: _low_c_f(bits, D, m)),
+        printed=_form(text=r"(1 - \varepsilon) \times (1 - D) \times C_{base} \times m \leq C_{dropout}^m",
+                     expr=tc.DROPOUT_LOWER_PRINTED, syms=(tc.C_base, sD, sm), inputs=lambda bits, m, D: (bits, D, m,)),
+        derived=_form(text="(1-D)(C_base - eps) m = (1-D) m log2(2^C_base - 1)", expr=tc.DROPOUT_LOWER_CONSTRUCTION,
+                     syms=(tc.C_base, sD, sm), inputs=lambda bits, m, D: (bits, D, m,)),
         domain=Domain(assumptions=("0 <= D < 1", "C_base = b >= 1 bits")),
         rule=AllOf((
-            StepsRule(derived_steps=tc.theorem3_lower_steps, domain=_DOM, judge_printed=False),
-            IntervalRule(strategy=_ba_params(), compute=_ba,
+            _steps(derivation=tc.theorem3_lower_steps, domain=_DOM, judge_printed=False),
+            DeterministicMatch(strategy=_ba_params(), compute=_ba,
                          relations={"derived": Relation("lower", tol=lambda **p: FP), "printed": Relation("lower", tol=lambda **p: FP)},
                          examples=Budget(8, 60), pinned=({"bits": 1, "m": 1, "D": 0.5},), tolerance_reason=_BA_REASON),
         )),
@@ -688,7 +512,7 @@ _reg(
         printed=None,
         derived=Form(text="(1-D) m eps (C_base - 1) >= 0 iff C_base >= 1", expr=tc.DROPOUT_BOUND_DIFFERENCE),
         domain=Domain(assumptions=("C_base > 0", "0 <= D < 1")),
-        rule=StepsRule(derived_steps=lambda: tc.theorem3_lower_steps()[-1:], side_checks=_domain_checks, domain=_DOM),
+        rule=_steps(derivation=lambda: tc.theorem3_lower_steps()[-1:], side_checks=_domain_checks, domain=_DOM),
         formulas=("coding.dropout_bound_difference",),
     )
 )
@@ -700,12 +524,12 @@ _reg(
         statement="C^m_dropout <= (1-D) C_base m: the dropout channel is the erasure channel followed by e -> 0 "
         "(data processing). Checked against the Blahut-Arimoto lower bound.",
         source=Source(paper=PAPER, section="Supp. §2.3", equation="Theorem 3"),
-        printed=Form(text=r"C_{dropout}^m \leq (1 - D) \times C_{base} \times m", expr=tc.DROPOUT_UPPER,
-                     numeric=lambda bits, m, D: _up_f(bits, D, m)),
-        derived=Form(text="(1-D) C_base m (data processing through the bits-bit erasure channel)", expr=tc.DROPOUT_UPPER,
-                     numeric=lambda bits, m, D: _up_f(bits, D, m)),
+        printed=_form(text=r"C_{dropout}^m \leq (1 - D) \times C_{base} \times m", expr=tc.DROPOUT_UPPER,
+                     syms=(tc.C_base, sD, sm), inputs=lambda bits, m, D: (bits, D, m,)),
+        derived=_form(text="(1-D) C_base m (data processing through the bits-bit erasure channel)", expr=tc.DROPOUT_UPPER,
+                     syms=(tc.C_base, sD, sm), inputs=lambda bits, m, D: (bits, D, m,)),
         domain=Domain(assumptions=("0 <= D < 1", "C_base = b bits")),
-        rule=IntervalRule(strategy=_ba_params(), compute=_ba,
+        rule=DeterministicMatch(strategy=_ba_params(), compute=_ba,
                           relations={"derived": Relation("upper", tol=lambda **p: FP), "printed": Relation("upper", tol=lambda **p: FP)},
                           examples=Budget(8, 60), pinned=({"bits": 5, "m": 1, "D": 0.0},), tolerance_reason=_BA_REASON),
         formulas=("coding.dropout_upper",),
@@ -744,8 +568,8 @@ _reg(
         derived=Form(text="I(X; Y) = H(X) - H(X|Y) = (1 - alpha) H(X)", numeric=_erasure_form(-1.0)),
         domain=Domain(assumptions=("0 <= alpha <= 1",)),
         rule=AllOf((
-            StepsRule(derived_steps=tc.erasure_derived_steps, printed_steps=tc.erasure_printed_steps, domain=_DOM),
-            IntervalRule(
+            _steps(derivation=tc.erasure_derived_steps, printed_steps=tc.erasure_printed_steps, domain=_DOM),
+            DeterministicMatch(
                 strategy=st.fixed_dictionaries({"bits": st.integers(1, 6), "alpha": st.floats(0.01, 0.99), "seed": st.integers(0, 2**31)}),
                 compute=_erasure, relations={"derived": _FP_REL, "printed": _FP_REL}, examples=Budget(6, 40),
                 tolerance_reason=f"floating-point accumulation (<= {FP:g} bits)",
@@ -788,22 +612,19 @@ _reg(
         statement="N dropout layers compose to one of rate 1-(1-D)^N, so the capacity is m C_1(b, 1-(1-D)^N); "
         "the printed C(1-D)^N (C = m b) is its upper bound within the factor 1 - eps/b of Theorem 3 ('∼').",
         source=Source(paper=PAPER, section="main text §2 (Robust encoding)", equation="before eq. 2"),
-        printed=Form(text=r"\tilde{C}_{dropout} \sim C(1 - D)^N", expr=tc.NAIVE_DEPTH_PRINTED,
-                     numeric=lambda bits, m, D, N: _naive_p_f(bits * m, D, N)),
+        printed=_form(text=r"\tilde{C}_{dropout} \sim C(1 - D)^N", expr=tc.NAIVE_DEPTH_PRINTED,
+                     syms=(tc.C, sD, sN), inputs=lambda bits, m, D, N: (bits * m, D, N,)),
         derived=Form(text="m C_1(b, 1 - (1-D)^N)", expr=tc.NAIVE_DEPTH_EXACT,
                      numeric=lambda bits, m, D, N: _exact_capacity(bits, 1 - (1 - D) ** N, m)),
         domain=Domain(assumptions=("0 <= D < 1", "N >= 1", "C = m b")),
-        rule=WithPlot(
-            AllOf((
-                StepsRule(derived_steps=tc.dropout_composition_steps, domain=_DOM, judge_printed=False),
-                IntervalRule(strategy=_depth_params(), compute=_cascade_ba,
+        rule=AllOf((
+                _steps(derivation=tc.dropout_composition_steps, domain=_DOM, judge_printed=False),
+                DeterministicMatch(strategy=_depth_params(), compute=_cascade_ba,
                              relations={"derived": Relation("equal", tol=lambda **p: FP),
                                         "printed": Relation("sandwich", tol=lambda **p: FP, slack=_sandwich_slack)},
                              examples=Budget(6, 50), pinned=({"bits": 2, "m": 1, "D": 0.5, "N": 6},),
                              tolerance_reason=_BA_REASON + "; '∼' read as Theorem 3's sandwich (1-eps/b) C(1-D)^N <= capacity <= C(1-D)^N"),
-            )),
-            _fig2b,
-        ),
+            ), figure=_fig2b),
         formulas=("coding.naive_depth_printed", "coding.naive_depth_exact"),
         notes="The construction (uniform on nonzero symbols) delivers exactly m (1-D)^N log2(2^b - 1) (column construction_mi).",
     )
@@ -825,10 +646,10 @@ _reg(
         "(cut-set bound: each layer is a bottleneck; decode-and-forward achieves it). The printed "
         "C(1-D) (C = m b) is that capacity's upper bound within Theorem 3's factor 1 - eps/b.",
         source=Source(paper=PAPER, section="main text §2; Supp. §2.3", equation="eq. 2"),
-        printed=Form(text=r"C_{dropout} \sim C(1 - D)", expr=tc.ECC_DEPTH_PRINTED, numeric=lambda bits, m, D, N: _ecc_p_f(bits * m, D)),
+        printed=_form(text=r"C_{dropout} \sim C(1 - D)", expr=tc.ECC_DEPTH_PRINTED, syms=(tc.C, sD), inputs=lambda bits, m, D, N: (bits * m, D,)),
         derived=Form(text="m C_1(b, D) for every N >= 1", expr=tc.REENCODED_DEPTH_EXACT, numeric=lambda bits, m, D, N: _exact_capacity(bits, D, m)),
         domain=Domain(assumptions=("0 <= D < 1", "N >= 1", "re-encoding between layers, coding over many uses")),
-        rule=IntervalRule(strategy=_depth_params(), compute=_layer_ba,
+        rule=DeterministicMatch(strategy=_depth_params(), compute=_layer_ba,
                           relations={"derived": Relation("equal", tol=lambda **p: FP),
                                      "printed": Relation("sandwich", tol=lambda **p: FP, slack=_sandwich_slack)},
                           examples=Budget(6, 50), tolerance_reason=_BA_REASON + "; '∼' read as Theorem 3's sandwich"),
@@ -847,10 +668,10 @@ _reg(
         "enumerated layer channel raised to the N-th power.",
         source=Source(paper=PAPER, section="main text §2", equation="eq. 2 (explicit code)"),
         printed=None,
-        derived=Form(text="floor(m/r) (1 - D^r)^N log2(2^b - 1)", expr=tc.REPETITION_CASCADE_INFORMATION,
-                     numeric=lambda bits, D, N, m, r: _rep_f(bits, D, N, m, r)),
+        derived=_form(text="floor(m/r) (1 - D^r)^N log2(2^b - 1)", expr=tc.REPETITION_CASCADE_INFORMATION,
+                     syms=(tc.C_base, sD, sN, sm, _r), inputs=lambda bits, D, N, m, r: (bits, D, N, m, r,)),
         domain=Domain(assumptions=("0 <= D < 1", "1 <= r <= m")),
-        rule=IntervalRule(
+        rule=DeterministicMatch(
             strategy=st.fixed_dictionaries({"bits": st.integers(1, 4), "D": st.floats(0.0, 0.9), "N": st.integers(0, 12),
                                             "m": st.integers(1, 12), "r": st.integers(1, 5)}).filter(lambda p: p["r"] <= p["m"]),
             compute=lambda bits, D, N, m, r: {"lo": (v := ch.repetition_cascade_mi(bits, D, N, m, r)), "hi": v},
@@ -862,7 +683,6 @@ _reg(
 )
 
 _mds_sym = {s.name: s for s in tc.MDS_CASCADE_INFORMATION.free_symbols}
-_mds_f = _f(tc.MDS_CASCADE_INFORMATION.doit(), tc.C_base, sD, sN, sm, _mds_sym["k"])
 
 
 def _mds_value(bits: int, D: float, N: int, m: int, k: int) -> float:
@@ -894,16 +714,14 @@ _reg(
         derived=Form(text="k log2(2^b - 1) P(Bin(m, 1-D) >= k)^N", expr=tc.MDS_CASCADE_INFORMATION,
                      numeric=_mds_value),
         domain=Domain(assumptions=("2^b - 1 prime", "1 <= k <= m <= 2^b - 1", "0 <= D < 1")),
-        rule=WithPlot(
+        rule=AllOf((
             MonteCarloMean(strategy=_mds_params(), simulate=_mds_sim, trials=Budget(600, 4000), examples=Budget(5, 40),
                            value_range=lambda bits, D, N, m, k: k * math.log2(2**bits - 1)),
-            _fig2c,
-        ),
+        ), figure=_fig2c),
         formulas=("coding.mds_cascade_information",),
     )
 )
 
-_mds_low_f = _f(tc.MDS_RATE_LOWER, tc.C_base, sD, sN, sm)
 
 
 def _best_mds_value(bits: int, D: float, N: int, m: int) -> dict[str, float]:
@@ -921,13 +739,13 @@ _reg(
         "(Hoeffding), which per neuron tends to (1-D) log2(2^b-1) at every depth, and never more than eq. 2's "
         "C(1-D) (C = m b).",
         source=Source(paper=PAPER, section="main text §2; Supp. §2.3", equation="eq. 2"),
-        printed=Form(text=r"C_{dropout} \sim C(1 - D)", expr=tc.ECC_DEPTH_PRINTED, numeric=lambda bits, D, N, m: _ecc_p_f(bits * m, D)),
-        derived=Form(text="(m(1-D) - sqrt(m ln(Nm)/2) - 1) log2(2^b - 1) (1 - 1/(Nm))^N (a lower bound)", expr=tc.MDS_RATE_LOWER,
-                     numeric=lambda bits, D, N, m: _mds_low_f(bits, D, N, m)),
+        printed=_form(text=r"C_{dropout} \sim C(1 - D)", expr=tc.ECC_DEPTH_PRINTED, syms=(tc.C, sD), inputs=lambda bits, D, N, m: (bits * m, D,)),
+        derived=_form(text="(m(1-D) - sqrt(m ln(Nm)/2) - 1) log2(2^b - 1) (1 - 1/(Nm))^N (a lower bound)", expr=tc.MDS_RATE_LOWER,
+                     syms=(tc.C_base, sD, sN, sm), inputs=lambda bits, D, N, m: (bits, D, N, m,)),
         domain=Domain(assumptions=("2^b - 1 prime", "2 <= m <= 2^b - 1", "N >= 1", "0 <= D < 1")),
         rule=AllOf((
-            StepsRule(derived_steps=tc.mds_rate_steps, domain=_DOM, judge_printed=False),
-            IntervalRule(
+            _steps(derivation=tc.mds_rate_steps, domain=_DOM, judge_printed=False),
+            DeterministicMatch(
                 strategy=st.builds(lambda bits, D, N, frac: {"bits": bits, "D": D, "N": N, "m": max(2, round(frac * (2**bits - 1)))},
                                    st.sampled_from([5, 7]), st.floats(0.0, 0.6), st.integers(1, 50), st.floats(0.05, 1.0)),
                 compute=_best_mds_value,
@@ -972,7 +790,7 @@ _reg(
         printed=Form(text=r"\sum_i^m \log(2^n i^\alpha) = mn - \alpha \log\left(\prod_i^m i\right); \quad H(X) \lesssim mn - \alpha m \log(m/e)"),
         derived=Form(text="m b + alpha log2 m!  ~  m b + alpha m log2(m/e) (+ alpha (1/2) log2(2 pi m))"),
         domain=Domain(assumptions=("alpha < 0", "m >= 1", "b bits per neuron")),
-        rule=StepsRule(derived_steps=tc.theorem4_derived_steps, printed_steps=tc.theorem4_printed_steps,
+        rule=_steps(derivation=tc.theorem4_derived_steps, printed_steps=tc.theorem4_printed_steps,
                        side_checks=_stirling_checks, domain=_DOM,
                        numeric_only=frozenset({"std reading after Stirling = m b + alpha m log2(m/e) + alpha (1/2)log2(2 pi m)"})),
         formulas=("coding.stirling_remainder",),
@@ -1011,12 +829,12 @@ _reg(
         "≈ m b + alpha m log2(m/e) = m b - |alpha| m log2(m/e); the theorem prints m n - alpha m log(m/e). "
         "Against the exact entropy of independent quantised uniform neurons.",
         source=Source(paper=PAPER, section="Supp. §2.4", equation="Theorem 4"),
-        printed=Form(text=r"H(X) \lesssim mn - \alpha m \log(m/e)", expr=tc.POWER_LAW_ENTROPY_PRINTED,
-                     numeric=lambda m, bits, alpha, exponent_of: _t4p_f(m, bits, alpha)),
-        derived=Form(text="m b + alpha m log2(m/e)", expr=tc.POWER_LAW_ENTROPY_STD,
-                     numeric=lambda m, bits, alpha, exponent_of: _t4s_f(m, bits, alpha)),
+        printed=_form(text=r"H(X) \lesssim mn - \alpha m \log(m/e)", expr=tc.POWER_LAW_ENTROPY_PRINTED,
+                     syms=(sm, tc.b, s_alpha), inputs=lambda m, bits, alpha, exponent_of: (m, bits, alpha,)),
+        derived=_form(text="m b + alpha m log2(m/e)", expr=tc.POWER_LAW_ENTROPY_STD,
+                     syms=(sm, tc.b, s_alpha), inputs=lambda m, bits, alpha, exponent_of: (m, bits, alpha,)),
         domain=Domain(assumptions=("alpha < 0", "8 <= m <= 200", "2^b m^alpha >= 1")),
-        rule=IntervalRule(strategy=_power_params("std"), compute=_power_enum,
+        rule=DeterministicMatch(strategy=_power_params("std"), compute=_power_enum,
                           relations={k: Relation("equal", tol=lambda m, bits, alpha, exponent_of: _power_tol(m, bits, alpha, exponent_of))
                                      for k in ("derived", "printed")},
                           examples=Budget(6, 50), pinned=({"m": 8, "bits": 16, "alpha": -0.2, "exponent_of": "std"},),
@@ -1035,12 +853,12 @@ _reg(
         "C_alpha ≈ C - (|alpha|/2) m log2(m/e) with C = m b; eq. 3 prints C - |alpha| m log(m/e) (exact only for "
         "a standard-deviation exponent). Against exact quantised entropies.",
         source=Source(paper=PAPER, section="main text §2; Supp. §2.4", equation="eq. 3"),
-        printed=Form(text=r"C_\alpha \approx C - |\alpha| m \log(m/e)", expr=tc.power_law_capacity_printed,
-                     numeric=lambda m, bits, alpha, exponent_of: _eq3p_f(m * bits, alpha, m)),
-        derived=Form(text="C - (|alpha|/2) m log2(m/e)", expr=tc.power_law_capacity,
-                     numeric=lambda m, bits, alpha, exponent_of: _eq3_f(m * bits, alpha, m)),
+        printed=_form(text=r"C_\alpha \approx C - |\alpha| m \log(m/e)", expr=tc.power_law_capacity_printed,
+                     syms=(tc.C, s_alpha, sm), inputs=lambda m, bits, alpha, exponent_of: (m * bits, alpha, m,)),
+        derived=_form(text="C - (|alpha|/2) m log2(m/e)", expr=tc.power_law_capacity,
+                     syms=(tc.C, s_alpha, sm), inputs=lambda m, bits, alpha, exponent_of: (m * bits, alpha, m,)),
         domain=Domain(assumptions=("alpha < 0 (eigenvalue exponent)", "C = m b", "8 <= m <= 200")),
-        rule=IntervalRule(strategy=_power_params("variance"), compute=_power_enum,
+        rule=DeterministicMatch(strategy=_power_params("variance"), compute=_power_enum,
                           relations={k: Relation("equal", tol=lambda m, bits, alpha, exponent_of: _power_tol(m, bits, alpha, exponent_of))
                                      for k in ("derived", "printed")},
                           examples=Budget(6, 50), pinned=({"m": 200, "bits": 16, "alpha": -2.0, "exponent_of": "variance"},),
@@ -1051,8 +869,6 @@ _reg(
 )
 
 
-_gm_f = _f(tc.GAUSSIAN_TERM_MATCHED, sm)
-_gp_f = _f(tc.GAUSSIAN_TERM_PRINTED, sm)
 
 
 def _gauss_widths(m: int, bits: int, alpha: float) -> np.ndarray:
@@ -1079,14 +895,14 @@ _reg(
         statement="Replacing each neuron by a Gaussian 'results in an additive term of at most (m/2) log(2 pi e)'. "
         "With equal variances the exact term is (m/2) log2(2 pi e/12) (about 0.254 bits per neuron), within the bound.",
         source=Source(paper=PAPER, section="Supp. §2.4", equation="remark after Theorem 4"),
-        printed=Form(text=r"\text{an additive term of at most } \frac{m}{2} \log(2\pi e)", expr=tc.GAUSSIAN_TERM_PRINTED,
-                     numeric=lambda m, bits, alpha: _gp_f(m)),
-        derived=Form(text="(m/2) log2(2 pi e / 12) (equal variances)", expr=tc.GAUSSIAN_TERM_MATCHED,
-                     numeric=lambda m, bits, alpha: _gm_f(m)),
+        printed=_form(text=r"\text{an additive term of at most } \frac{m}{2} \log(2\pi e)", expr=tc.GAUSSIAN_TERM_PRINTED,
+                     syms=(sm,), inputs=lambda m, bits, alpha: (m,)),
+        derived=_form(text="(m/2) log2(2 pi e / 12) (equal variances)", expr=tc.GAUSSIAN_TERM_MATCHED,
+                     syms=(sm,), inputs=lambda m, bits, alpha: (m,)),
         domain=Domain(assumptions=("alpha < 0 (variance exponent)", "2 <= m <= 30", "b = 12 bits")),
         rule=AllOf((
-            StepsRule(derived_steps=tc.gaussian_term_steps, domain=_DOM, judge_printed=False),
-            IntervalRule(
+            _steps(derivation=tc.gaussian_term_steps, domain=_DOM, judge_printed=False),
+            DeterministicMatch(
                 strategy=st.fixed_dictionaries({"m": st.integers(2, 30), "bits": st.just(12), "alpha": st.floats(-2.0, -0.2)}),
                 compute=_gauss_minus_uniform,
                 relations={"derived": Relation("equal", tol=_gauss_tol), "printed": Relation("upper", tol=_gauss_tol)},

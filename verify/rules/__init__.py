@@ -1,38 +1,63 @@
-r"""Comparison rules: how a claim's forms are compared with simulation.
+r"""The catalogue of comparison rules: how a claim's forms are compared with computation.
 
-* :class:`SymbolicRule` — exact: the derived form is established by a chain of checked
-  identities, and the printed form must be identical to it.
-* :class:`MonteCarloMean` — each Hypothesis-drawn parameter point is simulated; the
-  sample mean's interval at level ``1 - ctx.delta`` (Bonferroni share of the run's family-wise
-  rate, see :mod:`verify.stats`) must contain each form's prediction.
-* :class:`ScalingLaw` — a Θ(·) law: over a geometric range of scales the fitted log–log slope
-  of the simulation must agree (within its interval) with the slope of the form on the same
-  grid, and the ratio simulation/form must stay within ``[1/C, C]`` for the stated constant ``C``.
-* :class:`DeterministicMatch` — a deterministic computation (exact enumeration, an ODE solve)
-  against each form, within a tolerance that the claim derives (a solver's rtol, a bound).
-* :class:`AllOf` — several rules that must all pass.
+One module per kind of test; every rule is registered with ``@rule`` and exported here, and
+``__all__`` is checked against the registry at import.
+
+=========================  ===============================================================
+module                     rules
+=========================  ===============================================================
+``symbolic``               :class:`SymbolicRule` — a proof line by line (printed lines as
+                           printed, derived lines), the printed expression identical or
+                           asymptotic to the derived one.
+``deterministic``          :class:`DeterministicMatch` (a value within ``atol + rtol|v|``, or
+                           a certified interval with a :class:`Relation` per form),
+                           :class:`LimitConvergence`, :class:`BoundsAlong`.
+``monte_carlo``            :class:`MonteCarloMean` — each drawn point simulated; the mean's
+                           interval at level ``1 - ctx.delta`` must contain each prediction;
+                           :class:`MeasuredMeans`, the same at measured points.
+``scaling``                :class:`ScalingLaw` (fitted log–log slope and bounded ratios; Θ
+                           forms with their slack), :class:`ExponentFit`.
+``expansion``              :class:`ExpansionOrder` — a truncation error shrinking at the
+                           claimed order of the expansion variable.
+``signed``                 :class:`SignedEffect` (the direction of a replicated effect),
+                           :class:`MonotoneTrend` (rank trends with permutation tests).
+``all_of``                 :class:`AllOf` — several rules that must all pass.
+=========================  ===============================================================
+
+Every rule's outcomes carry a ``resolution`` (:class:`polyverify.claim.FormOutcome`).
 """
 
 from ._catalogue import registered_rules
 from ._sampling import Simulation, draw_examples
 from .all_of import AllOf
-from .deterministic import DeterministicMatch
-from .monte_carlo import MonteCarloMean
-from .scaling import ScalingLaw
+from .deterministic import BoundsAlong, DeterministicMatch, LimitConvergence, Relation
+from .expansion import ExpansionOrder
+from .monte_carlo import MeasuredMeans, MonteCarloMean
+from .scaling import ExponentFit, ScalingLaw
+from .signed import MonotoneTrend, SignedEffect, Trend
 from .symbolic import SymbolicRule
 
 __all__ = [
     "draw_examples",
     "Simulation",
     "registered_rules",
+    "Relation",
+    "Trend",
     "SymbolicRule",
-    "MonteCarloMean",
-    "ScalingLaw",
     "DeterministicMatch",
+    "LimitConvergence",
+    "BoundsAlong",
+    "MonteCarloMean",
+    "MeasuredMeans",
+    "ScalingLaw",
+    "ExponentFit",
+    "ExpansionOrder",
+    "SignedEffect",
+    "MonotoneTrend",
     "AllOf",
 ]
 
-_HELPERS = {"draw_examples", "Simulation", "registered_rules"}
+_HELPERS = {"draw_examples", "Simulation", "registered_rules", "Relation", "Trend"}
 if set(__all__) - _HELPERS != set(registered_rules()):  # pragma: no cover - a packaging error
     raise ImportError(
         "polyverify.rules: __all__ and the rule registry disagree: "

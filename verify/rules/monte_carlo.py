@@ -2,7 +2,7 @@ r"""Monte Carlo means against each form's prediction, point by point."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ from ._catalogue import rule
 from ._sampling import Simulation, draw_examples, fmt_params, forms
 from ..stats import mean_interval
 
-__all__ = ['MonteCarloMean']
+__all__ = ["MonteCarloMean", "MeasuredMeans"]
 
 
 @rule
@@ -104,3 +104,75 @@ def _plot_mc(rows: list[dict[str, Any]], claim: Claim):
         ax.legend(fontsize=7)
 
     return plot
+
+
+@rule
+@dataclass(frozen=True, kw_only=True)
+class MeasuredMeans:
+    """Prediction inside the Monte Carlo interval of the mean, at points a measurement lists.
+
+    For points that are not drawn but produced (the layers of trained networks):
+    ``measure(ctx)`` returns ``(params, sample)`` pairs, one per point, and each form's
+    ``numeric(**params)`` is its prediction. ``count(mode)`` is the number of points (the
+    comparisons planned). A sample with no spread (a dead layer: every value the same number)
+    is compared within the floating-point agreement ``rtol_constant`` of a constant (its
+    resolution); otherwise as :class:`MonteCarloMean` does (resolution: the interval's half-width
+    plus :math:`z_{0.9}` standard errors, relative to the mean, worst over points).
+    """
+
+    measure: Callable[[Context], Sequence[tuple[dict[str, Any], np.ndarray]]]
+    count: Callable[[Mode], int]
+    rtol_constant: float = 1e-12
+    columns: tuple[str, ...] = ()
+    figure: Callable[[list[dict[str, Any]]], Callable[[Any], None]] | None = None
+
+    def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
+        return self.count(mode) * (1 + (claim.printed is not None))
+
+    def form_parameters(self, claim: Claim) -> None:
+        return None  # the points exist only once measured
+
+    def run(self, claim: Claim, ctx: Context) -> Evidence:
+        from ..stats import interval_resolution, z_value
+
+        rows: list[dict[str, Any]] = []
+        fails: dict[str, list[str]] = {"derived": [], "printed": []}
+        res = {"derived": 0.0, "printed": 0.0}
+        z = z_value(ctx.delta)
+        for params, sample in self.measure(ctx):
+            x = np.asarray(sample, dtype=float)
+            row: dict[str, Any] = dict(params)
+            if np.ptp(x) == 0:
+                lo = hi = mean = float(x[0])
+                r_here = self.rtol_constant
+            else:
+                iv = mean_interval(x, delta=ctx.delta)
+                lo, hi, mean = iv.lo, iv.hi, iv.mean
+                r_here = interval_resolution(iv.halfwidth, iv.halfwidth / z, iv.mean)
+            row.update(mc_mean=mean, ci_lo=lo, ci_hi=hi)
+            for label, form in forms(claim):
+                pred = float(form.evaluate(params))
+                ok = (bool(np.isclose(pred, mean, rtol=self.rtol_constant, atol=0.0)) if lo == hi
+                      else bool(lo <= pred <= hi))
+                res[label] = max(res[label], r_here)
+                row[label] = pred
+                row[f"{label}_ok"] = ok
+                if not ok:
+                    fails[label].append(f"{fmt_params(params)}: {label} {pred:.4g} outside [{lo:.4g}, {hi:.4g}]")
+            rows.append(row)
+
+        def outcome(label: str) -> FormOutcome:
+            bad = fails[label]
+            if not bad:
+                return FormOutcome(True, f"inside the interval at all {len(rows)} points", resolution=res[label])
+            return FormOutcome(False, f"outside at {len(bad)} of {len(rows)} points (e.g. {bad[0]})", resolution=res[label])
+
+        return Evidence(
+            derived=outcome("derived"),
+            printed=outcome("printed") if claim.printed is not None else None,
+            method=f"Monte Carlo mean per measured point, two-sided interval at level 1-{ctx.delta:.2e} (Bonferroni)",
+            columns=self.columns or (tuple(rows[0].keys()) if rows else ()),
+            rows=rows,
+            comparisons=len(rows) * (1 + (claim.printed is not None)),
+            plot=None if self.figure is None else self.figure(rows),
+        )

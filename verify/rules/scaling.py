@@ -1,19 +1,29 @@
-r"""Θ(·) laws: fitted log–log slopes and bounded ratios over a range of scales."""
+r"""Scaling laws: fitted log–log slopes and bounded ratios over a range of scales.
+
+* :class:`ScalingLaw` — a Θ(·) law (or an exact one) over a geometric grid of scales, by the
+  fitted slope and the ratio simulation/form; resolution: the slope interval's half-width (plus
+  the Θ slack a Θ form is allowed).
+* :class:`ExponentFit` — an estimator of a power-law exponent must recover a prescribed exponent
+  within its own interval at every drawn point; resolution: the interval's half-width plus
+  :math:`z_{0.9}` standard errors, relative to :math:`|\alpha|` (worst over points).
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from hypothesis import strategies as st
 
-from ..claim import Budget, Claim, Context, Evidence, FormOutcome, Mode
+from ..claim import DETECTION_POWER, Budget, Claim, Context, Evidence, FormOutcome, Mode
+from ..stats import loglog_slope, z_value
 from ._catalogue import rule
-from ._sampling import Simulation, forms
-from ..stats import loglog_slope
+from ._sampling import Simulation, draw_examples, forms
 
-__all__ = ['ScalingLaw']
+__all__ = ["ScalingLaw", "ExponentFit"]
 
 
 @rule
@@ -41,11 +51,20 @@ class ScalingLaw:
     trials: Budget
     ratio_bound: float
     theta_forms: frozenset[str] = frozenset({"printed"})
+    per_trial: bool = False
+    """A few deterministic trials per scale (independent initialisations, no Monte Carlo interval):
+    every trial's ratio simulation/form must lie within the form's bound, and each form's slope
+    must agree with the simulated mean's within ``2 ln C / ln(x_max/x_min)`` (``C`` its bound)."""
+    derived_bound: float | None = None
+    """With ``per_trial``: the ratio bound of the derived (exact-limit) form."""
+    ylabel: str = ""
 
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
-        return 1 + (claim.printed is not None)
+        return 0 if self.per_trial else 1 + (claim.printed is not None)
 
     def run(self, claim: Claim, ctx: Context) -> Evidence:
+        if self.per_trial:
+            return self._run_trials(claim, ctx)
         pts = list(self.grid(ctx.mode))
         if len(pts) < 3:
             raise ValueError(f"{claim.id}: a scaling law needs at least 3 scales")
@@ -79,6 +98,7 @@ class ScalingLaw:
                 f"form {form_slope:.4f} ({'inside' if slope_ok else 'outside'}); "
                 f"ratio sim/form in [{ratios.min():.3g}, {ratios.max():.3g}] "
                 f"({'within' if ratio_ok else 'outside'} [1/{self.ratio_bound:g}, {self.ratio_bound:g}])",
+                resolution=float((fit.hi - fit.lo) / 2 + slack),
             )
 
         def plot(ax) -> None:
@@ -104,5 +124,127 @@ class ScalingLaw:
             columns=tuple(rows[0].keys()),
             rows=rows,
             comparisons=len(outcomes),
+            plot=plot,
+        )
+
+    def _run_trials(self, claim: Claim, ctx: Context) -> Evidence:
+        pts = list(self.grid(ctx.mode))
+        xs, rows, samples = [], [], []
+        for idx, params in enumerate(pts):
+            s = np.asarray(self.simulate(params, rng=ctx.rng(claim.id, idx), trials=self.trials(ctx.mode), device=ctx.device), float)
+            samples.append(s)
+            xs.append(float(params[self.scale]))
+            rows.append(dict(params, sim_min=float(s.min()), sim_mean=float(s.mean()), sim_max=float(s.max())))
+        xs_a = np.array(xs)
+        means = np.array([s.mean() for s in samples])
+        sim_slope = loglog_slope(xs_a, means, delta=ctx.delta).slope
+        span = math.log(xs_a.max() / xs_a.min())
+        outcomes = {}
+        bounds = {"derived": self.ratio_bound if self.derived_bound is None else self.derived_bound, "printed": self.ratio_bound}
+        for label, form in forms(claim):
+            bound = bounds[label]
+            vals = np.array([float(form.evaluate(p)) for p in pts])
+            lo = min(float((s / v).min()) for s, v in zip(samples, vals))
+            hi = max(float((s / v).max()) for s, v in zip(samples, vals))
+            for r, v in zip(rows, vals):
+                r[label] = float(v)
+            f_slope = loglog_slope(xs_a, vals, delta=ctx.delta).slope
+            ratio_ok = lo >= 1 / bound and hi <= bound
+            slope_tol = 2 * math.log(bound) / span
+            slope_ok = abs(sim_slope - f_slope) <= slope_tol
+            outcomes[label] = FormOutcome(
+                ratio_ok and slope_ok,
+                f"ratio sim/form in [{lo:.3g}, {hi:.3g}] ({'within' if ratio_ok else 'outside'} [1/{bound:g}, {bound:g}]); "
+                f"slope in {self.scale}: sim {sim_slope:.3f}, form {f_slope:.3f} (allowed difference {slope_tol:.3f})",
+                resolution=float(slope_tol),
+            )
+        scale, ylabel = self.scale, self.ylabel
+
+        def plot(ax) -> None:
+            for s_, x_ in zip(samples, xs):
+                ax.plot([x_] * s_.size, s_, ".", color="tab:blue", ms=3)
+            ax.plot(xs, means, "o", color="tab:blue", label="simulation (each init)")
+            for label in ("derived", "printed"):
+                if label in rows[0]:
+                    ax.plot(xs, [r[label] for r in rows], "-" if label == "derived" else "--", label=f"{label} form")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel(scale)
+            ax.set_ylabel(ylabel)
+            ax.set_title(claim.id)
+            ax.legend(fontsize=7)
+
+        return Evidence(
+            derived=outcomes["derived"],
+            printed=outcomes.get("printed"),
+            method=f"bounded ratios over {len(pts)} scales of {self.scale} (Θ constant {self.ratio_bound:g}), slopes reported",
+            columns=tuple(rows[0].keys()),
+            rows=rows,
+            plot=plot,
+        )
+
+
+@rule
+@dataclass(frozen=True, kw_only=True)
+class ExponentFit:
+    r"""An exponent estimator must recover the exponent it is given.
+
+    At each drawn point ``estimate(params, rng=, index=, level=)`` generates data with the
+    prescribed exponent ``params[truth]`` and returns ``(fit, extra)``: a fit with ``alpha``,
+    ``ci_lo``, ``ci_hi`` (a two-sided interval at ``level = 1 - ctx.delta``) and
+    ``contains(x)``, and anything ``draw(ax, extras)`` needs for the figure. The derived form (the
+    estimator's statement "the interval contains the exponent") passes when it does at every
+    point; the mean error (the estimator's bias) is reported, not assumed away.
+    """
+
+    strategy: st.SearchStrategy[dict[str, Any]]
+    examples: Budget
+    estimate: Callable[..., tuple[Any, Any]]
+    truth: str = "alpha"
+    pinned: tuple[dict[str, Any], ...] = ()
+    columns: tuple[str, ...] = ()
+    draw: Callable[..., None] | None = None
+    description: str = ""
+
+    def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
+        return self.examples(mode) + len(self.pinned)
+
+    def form_parameters(self, claim: Claim) -> None:
+        return None  # the forms are statements about the estimator; none is evaluated
+
+    def run(self, claim: Claim, ctx: Context) -> Evidence:
+        points = draw_examples(self.strategy, self.examples(ctx.mode), ctx.hypothesis_seed(claim.id), self.pinned)
+        rows, misses, extras = [], [], []
+        z, z_power = z_value(ctx.delta), float(z_value(2 * (1 - DETECTION_POWER)))
+        res = 0.0
+        for idx, p in enumerate(points):
+            fit, extra = self.estimate(p, rng=ctx.rng(claim.id, idx), index=idx, level=1 - ctx.delta)
+            truth = p[self.truth]
+            ok = fit.contains(truth)
+            hw = (fit.ci_hi - fit.ci_lo) / 2
+            res = max(res, float((hw + z_power * hw / z) / abs(truth)))
+            rows.append(dict(p, alpha_hat=fit.alpha, ci_lo=fit.ci_lo, ci_hi=fit.ci_hi, error=fit.alpha - truth, inside=ok))
+            extras.append(extra)
+            if not ok:
+                misses.append(f"{self.truth}={truth:.3f}, {', '.join(f'{k}={v}' for k, v in p.items() if k != self.truth)}: "
+                              f"estimate {fit.alpha:.4f} [{fit.ci_lo:.4f}, {fit.ci_hi:.4f}]")
+        err = np.array([r["error"] for r in rows])
+        bias = f"bias mean {err.mean():+.4f} (sd {err.std(ddof=1) if err.size > 1 else 0.0:.4f}, max |error| {np.abs(err).max():.4f})"
+        summary = (f"prescribed {self.truth} inside the fit interval at all {len(rows)} points; {bias}" if not misses
+                   else f"outside at {len(misses)} of {len(rows)} points (e.g. {misses[0]}); {bias}")
+        draw = self.draw
+
+        def plot(ax) -> None:
+            if draw is not None:
+                draw(ax, extras)
+            ax.set_title(f"{claim.id}: {ax.get_title()}" if ax.get_title() else claim.id)
+
+        return Evidence(
+            derived=FormOutcome(not misses, summary, resolution=res),
+            printed=None,
+            method=f"{self.description}; interval at level 1-{ctx.delta:.2e}",
+            columns=self.columns or tuple(rows[0].keys()),
+            rows=rows,
+            comparisons=len(rows),
             plot=plot,
         )
