@@ -42,6 +42,7 @@ __all__ = [
     "Claim",
     "ClaimResult",
     "PAPERS",
+    "named_rng",
 ]
 
 Mode = Literal["quick", "full"]
@@ -186,6 +187,14 @@ class Context:
     def hypothesis_seed(self, claim_id: str) -> int:
         digest = hashlib.sha256(f"{self.seed}:{claim_id}".encode()).digest()
         return int.from_bytes(digest[:8], "little")
+
+
+def named_rng(seed: int, *names: str) -> np.random.Generator:
+    """A generator determined by an integer seed (a run's, or a drawn parameter's) and names: the
+    one way claims derive independent streams from one seed (no integer salts), e.g.
+    ``named_rng(p["seed"], "noise")`` beside ``named_rng(p["seed"], "direction")``."""
+    keys = [int.from_bytes(hashlib.sha256(n.encode()).digest()[:8], "little") for n in names]
+    return np.random.default_rng(np.random.SeedSequence([int(seed), *keys]))
 
 
 class Rule(Protocol):

@@ -31,12 +31,14 @@ def numeric_of(
     inputs: Callable[..., Sequence[Any]] | None = None,
     modules: Any = "numpy",
     cast: Callable[[Any], Any] | None = float,
+    dps: int | None = None,
 ) -> Callable[..., Any]:
     """The numeric function of ``expr``: ``lambdify(symbols, expr, modules)``.
 
     Without ``inputs`` it takes the symbols' names as keyword arguments; with ``inputs`` it
     takes ``inputs``' parameters and evaluates the expression at ``inputs(**params)``. ``cast``
-    (``float`` by default; ``None`` keeps arrays) is applied to the value.
+    (``float`` by default; ``None`` keeps arrays) is applied to the value. ``dps`` evaluates
+    with that many mpmath digits (for ``modules="mpmath"``: cancellations in special functions).
     """
     if not symbols:
         raise ValueError("symbols must name the expression's arguments, e.g. from_expr(expr, m, n)")
@@ -48,12 +50,19 @@ def numeric_of(
     if len(set(names)) != len(names):
         raise ValueError(f"symbols must have distinct names; got {names}")
 
-    def finish(v: Any) -> Any:
+    def call(*args: Any) -> Any:
+        if dps is None:
+            v = fn(*args)
+        else:
+            import mpmath
+
+            with mpmath.workdps(dps):
+                v = fn(*args)
         return v if cast is None else cast(v)
 
     if inputs is None:
         def numeric(**params: Any) -> Any:
-            return finish(fn(*(params[n] for n in names)))
+            return call(*(params[n] for n in names))
 
         numeric.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY) for n in names]
@@ -61,7 +70,7 @@ def numeric_of(
         )
     else:
         def numeric(**params: Any) -> Any:
-            return finish(fn(*inputs(**params)))
+            return call(*inputs(**params))
 
         numeric.__signature__ = inspect.signature(inputs)  # type: ignore[attr-defined]
     numeric.__doc__ = f"lambdify of {sp.sstr(expr)} in ({', '.join(names)})"
@@ -76,7 +85,8 @@ def from_expr(
     inputs: Callable[..., Sequence[Any]] | None = None,
     modules: Any = "numpy",
     cast: Callable[[Any], Any] | None = float,
+    dps: int | None = None,
 ) -> Form:
     """A :class:`~polyverify.claim.Form` with ``expr`` and its numeric function from one lambdify
     (see :func:`numeric_of`)."""
-    return Form(text=text, expr=expr, numeric=numeric_of(expr, *symbols, inputs=inputs, modules=modules, cast=cast))
+    return Form(text=text, expr=expr, numeric=numeric_of(expr, *symbols, inputs=inputs, modules=modules, cast=cast, dps=dps))

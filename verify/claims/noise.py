@@ -35,7 +35,7 @@ from polyverify.theory import noise as th
 from polyverify.theory import noise_laws as nl
 from polyverify.theory.symbols import eta, m, mu4, sigma
 
-from ..claim import Budget, Claim, Domain, Form, Mode, Source
+from ..claim import Budget, Claim, Domain, Form, Mode, Source, named_rng
 from ..forms import from_expr
 from ..registry import register
 from ..rules import (
@@ -141,12 +141,12 @@ def _step_point(draw, eta_lo: float, eta_hi: float, m_max: int = 8, extra: dict 
 
 
 def _weights(p: dict) -> np.ndarray:
-    return ns.interference_free_weights(p["n"], p["m"], p["i"], np.random.default_rng(p["seed"]))
+    return ns.interference_free_weights(p["n"], p["m"], p["i"], named_rng(p["seed"], "weights"))
 
 
 def _one_noise(p: dict) -> np.ndarray:
     """One noise draw fixed by the seed (for the deterministic, pathwise claims)."""
-    return _sampler(p["law"], p["scale"])(np.random.default_rng(p["seed"] + 1), (1, p["m"]))
+    return _sampler(p["law"], p["scale"])(named_rng(p["seed"], "noise"), (1, p["m"]))
 
 
 def _step(p: dict, xi: np.ndarray, device: str = "cpu") -> ns.StepResult:
@@ -175,7 +175,7 @@ def _gradient_derivation():
 
 
 def _direction(p: dict, shape) -> np.ndarray:
-    return np.random.default_rng(p["seed"] + 2).standard_normal(shape)
+    return named_rng(p["seed"], "direction").standard_normal(shape)
 
 
 def _autograd_value(**p) -> float:

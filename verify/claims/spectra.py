@@ -26,10 +26,12 @@ from polyverify.claim import (
     Form,
     Mode,
     Source,
+    named_rng,
 )
 from polyverify.numerics import spectra as nsp
 from polyverify.numerics import spectra_training as ntr
 from polyverify.numerics.stimuli import moving_dot_frames
+from polyverify.forms import from_expr
 from polyverify.registry import register
 from polyverify.rules import (
     AllOf,
@@ -50,6 +52,13 @@ _SRC_EQ4 = Source(paper="coding", section="§2 Random projections reflect smooth
 _SRC_METHODS = Source(paper="coding", section="Methods, Statistics")
 _K = 3  # the paper's r in R^{m x 3}
 
+def _zeta_form(text: str, expr, inputs=None) -> Form:
+    """A form whose numeric function is the one lambdify of ``expr`` (mpmath's zeta and Hurwitz
+    zeta at 40 digits: the finite sums are differences of nearly equal numbers)."""
+    syms = tuple(sorted(expr.free_symbols, key=lambda s: s.name))
+    return from_expr(expr, *syms, text=text, inputs=inputs, modules="mpmath", dps=40)
+
+
 # --- activations on which projections are drawn ---------------------------------------------
 
 _NET_QUICK = ntr.TrainConfig(size=10, widths=(64, 64), steps=150, batch=32)
@@ -68,7 +77,7 @@ def _network_frames(dropout: float, seed: int) -> tuple[np.ndarray, ...]:
 @lru_cache(maxsize=256)
 def _acts_cached(source: str, alpha: float, m: int, n: int, rho: float, dropout: float, layer: int, seed: int) -> np.ndarray:
     if source == "synthetic":
-        rng = np.random.default_rng(np.random.SeedSequence([7, seed]))
+        rng = named_rng(seed, "synthetic trajectory")
         x = nsp.smooth_trajectory(alpha, m, n, rho=rho, rng=rng)
     elif source == "network":
         x = _network_frames(dropout, seed)[layer - 1]
@@ -222,10 +231,8 @@ register(
         title="Limit of the eigenvalue sum in eq. 4",
         statement="For lambda_i = i^alpha, alpha < -1: sum_{i>=1} lambda_i = zeta(-alpha); eq. 4 prints 1/2 zeta(-alpha) for sum_k lambda_k.",
         source=_SRC_EQ4,
-        printed=Form(text=r"\sum_{k=1}^m \lambda_k \sim \frac{1}{2} \zeta(-\alpha)", expr=tsp.EQ4_ZETA_PRINTED,
-                     numeric=lambda alpha: 0.5 * tsp.power_sum(alpha)),
-        derived=Form(text=r"\sum_{i=1}^\infty i^\alpha = \zeta(-\alpha)\ (\alpha<-1)", expr=tsp.ZETA_LIMIT,
-                     numeric=lambda alpha: tsp.power_sum(alpha)),
+        printed=_zeta_form(r"\sum_{k=1}^m \lambda_k \sim \frac{1}{2} \zeta(-\alpha)", tsp.EQ4_ZETA_PRINTED),
+        derived=_zeta_form(r"\sum_{i=1}^\infty i^\alpha = \zeta(-\alpha)\ (\alpha<-1)", tsp.ZETA_LIMIT),
         domain=Domain(assumptions=("alpha < -1 (convergence)", "lambda_1 = 1 normalisation")),
         rule=DeterministicMatch(
             strategy=st.fixed_dictionaries({"alpha": st.floats(-2.5, -1.05)}),
@@ -256,8 +263,7 @@ register(
         statement="sum_{i=1}^m i^alpha = zeta(-alpha) - zeta(-alpha, m+1) for every alpha != -1 (Hurwitz zeta).",
         source=_SRC_SUPP,
         printed=None,
-        derived=Form(text=r"\sum_{i=1}^m i^\alpha = \zeta(-\alpha)-\zeta(-\alpha,m+1)", expr=tsp.POWER_SUM_HURWITZ,
-                     numeric=lambda alpha, m: tsp.power_sum(alpha, m)),
+        derived=_zeta_form(r"\sum_{i=1}^m i^\alpha = \zeta(-\alpha)-\zeta(-\alpha,m+1)", tsp.POWER_SUM_HURWITZ),
         domain=Domain(assumptions=("alpha != -1", "m >= 1")),
         rule=AllOf(
             (
@@ -308,10 +314,9 @@ register(
             "finite sum follows the Euler-Maclaurin form zeta(-alpha) + m^(1+alpha)/(1+alpha) + m^alpha/2 + alpha m^(alpha-1)/12."
         ),
         source=_SRC_SUPP,
-        printed=Form(text=r"\frac{1}{2} \sum_i i^\alpha \approx \frac{1}{2} \sum_{i=1}^{\infty} i^\alpha",
-                     expr=tsp.ZETA_LIMIT, numeric=lambda alpha, m: tsp.power_sum(alpha)),
-        derived=Form(text="Euler-Maclaurin: zeta(-alpha) + m^(1+alpha)/(1+alpha) + m^alpha/2 + alpha m^(alpha-1)/12",
-                     expr=tsp.POWER_SUM_ASYMPTOTIC, numeric=lambda alpha, m: tsp.power_sum_asymptotic(alpha, m)),
+        printed=_zeta_form(r"\frac{1}{2} \sum_i i^\alpha \approx \frac{1}{2} \sum_{i=1}^{\infty} i^\alpha",
+                           tsp.ZETA_LIMIT, inputs=lambda alpha, m: (alpha,)),
+        derived=_zeta_form("Euler-Maclaurin: zeta(-alpha) + m^(1+alpha)/(1+alpha) + m^alpha/2 + alpha m^(alpha-1)/12", tsp.POWER_SUM_ASYMPTOTIC),
         domain=Domain(assumptions=("alpha < -1 (the series the Supplement uses converges)", "10 <= m <= 5000")),
         rule=DeterministicMatch(
             strategy=st.fixed_dictionaries({"alpha": st.floats(-2.5, -1.05), "m": st.integers(10, 5000)}),
@@ -350,8 +355,7 @@ register(
         ),
         source=_SRC_EQ4,
         printed=None,
-        derived=Form(text="Euler-Maclaurin growth m^(1+alpha)/(1+alpha) + zeta(-alpha) + m^alpha/2 + alpha m^(alpha-1)/12",
-                     expr=tsp.POWER_SUM_ASYMPTOTIC, numeric=lambda alpha, m: tsp.power_sum_asymptotic(alpha, m)),
+        derived=_zeta_form("Euler-Maclaurin growth m^(1+alpha)/(1+alpha) + zeta(-alpha) + m^alpha/2 + alpha m^(alpha-1)/12", tsp.POWER_SUM_ASYMPTOTIC),
         domain=Domain(assumptions=("-1 < alpha <= -0.3", "10 <= m <= 5000")),
         rule=DeterministicMatch(
             strategy=st.fixed_dictionaries({"alpha": st.floats(-0.97, -0.3), "m": st.integers(10, 5000)}),
@@ -524,6 +528,21 @@ def _trend_rows(ctx: Context) -> tuple[list[dict[str, Any]], Any]:
     return rows, functools.partial(_draw_trends, rows=rows, setting=st_, spectra=spectra)
 
 
+def _directions(ax, *, paper: int, rho: float, where: tuple[float, float]) -> None:
+    """Two arrows in axes coordinates: the paper's direction (dashed, slope +-1) and the measured
+    one (solid, slope rho), from the same point."""
+    x0, y0 = where
+    ax.annotate("", xy=(x0 + 0.22, y0 + 0.22 * paper), xytext=(x0, y0), xycoords="axes fraction",
+                arrowprops={"arrowstyle": "->", "ls": "--", "color": "k"})
+    ax.text(x0 + 0.23, y0 + 0.22 * paper, f"paper ({'+' if paper > 0 else '−'})", transform=ax.transAxes, fontsize=6,
+            va="center")
+    if np.isfinite(rho):
+        ax.annotate("", xy=(x0 + 0.22, y0 + 0.22 * rho), xytext=(x0, y0), xycoords="axes fraction",
+                    arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 1.5})
+        ax.text(x0 + 0.23, y0 + 0.22 * rho, f"measured (rho={rho:+.2f})", transform=ax.transAxes, fontsize=6,
+                va="center", color="tab:red")
+
+
 def _draw_trends(ax, measured, stated, *, rows, setting: TrendSetting, spectra) -> None:
     """Fig. 4d (action vs alpha), Fig. 6b (alpha vs depth), alpha vs dropout with the paper's direction
     beside the measured one, and layer spectra."""
@@ -535,14 +554,7 @@ def _draw_trends(ax, measured, stated, *, rows, setting: TrendSetting, spectra) 
     for d in setting.rates:
         sel = [r for r in fin if r["dropout"] == d]
         ax.plot([r["alpha"] for r in sel], [r["action_mc"] for r in sel], "o", color=colors[d], ms=4, label=f"D={d}")
-    if len(fin) >= 2:  # measured direction (least squares of log action on alpha) and the paper's
-        xa = np.array([r["alpha"] for r in fin])
-        ya = np.log(np.array([r["action_mc"] for r in fin]))
-        b1, b0 = np.polyfit(xa, ya, 1)
-        grid = np.linspace(xa.min(), xa.max(), 2)
-        ax.plot(grid, np.exp(b0 + b1 * grid), "k-", lw=1.2, label=f"measured (rho={t_a.rho:+.2f})")
-        ax.plot(grid, np.exp(b0 + abs(b1) * (grid - grid.mean()) + b1 * grid.mean()), "k--", lw=1.2,
-                label="paper: action rises with alpha")
+    _directions(ax, paper=_PAPER_DIRECTION["alpha_action"], rho=t_a.rho, where=(0.04, 0.72))
     ax.axvline(-1, color="k", ls=":", lw=0.8)
     ax.set_yscale("log")  # the action spans orders of magnitude across dropout rates
     ax.set_xlabel("fitted alpha")
@@ -568,12 +580,7 @@ def _draw_trends(ax, measured, stated, *, rows, setting: TrendSetting, spectra) 
         means = [np.nanmean([r["alpha"] for r in rows if r["layer"] == layer and r["dropout"] == d] or [np.nan])
                  for d in setting.rates]
         trend.plot(setting.rates, means, "o-", color=f"C{k}", ms=3, lw=1.0, label=f"measured, layer {layer}")
-    all_a = [r["alpha"] for r in fin]
-    if all_a:
-        top, span = float(np.nanmax(all_a)), float(np.nanmax(all_a) - np.nanmin(all_a)) or 0.5
-        trend.annotate("", xy=(max(setting.rates), top - span), xytext=(min(setting.rates), top),
-                       arrowprops=dict(arrowstyle="->", ls="--", color="k"))
-        trend.text(min(setting.rates), top, "paper: alpha falls", fontsize=6, va="bottom")
+    _directions(trend, paper=_PAPER_DIRECTION["dropout_alpha"], rho=t_d.rho, where=(0.55, 0.72))
     trend.set_xlabel("dropout D")
     trend.set_ylabel("fitted alpha (mean over seeds)")
     trend.set_title(f"alpha vs dropout: measured rho={t_d.rho:+.2f}, paper −", fontsize=8)

@@ -78,7 +78,7 @@ class ExpansionOrder:
         for pidx, params in enumerate(points):
             errs = {label: ([], []) for label, _ in forms}
             for k, e in enumerate(self.etas):
-                rng = ctx.rng(claim.id, pidx * 1000 + k)
+                rng = ctx.rng(f"{claim.id}/eta={e!r}", pidx)
                 out = self.simulate(params, e, rng=rng, trials=self.trials(ctx.mode), device=ctx.device)
                 for label, form in forms:
                     args = {k: out[k] for k in self.arguments}

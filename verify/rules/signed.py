@@ -156,11 +156,11 @@ class MonotoneTrend:
         # enough permutations to resolve p-values well below the level (cost ~0.3 s per million)
         perms = int(min(10_000_000, max(10_000, math.ceil(5 / ctx.delta))))
         measured = {}
-        for k, t in enumerate(self.trends):
+        for t in self.trends:
             x = np.array([r[t.x] for r in rows], dtype=float)
             y = np.array([r[t.y] for r in rows], dtype=float)
             g = None if t.strata is None else np.array([r[t.strata] for r in rows])
-            measured[t.name] = rank_trend(x, y, strata=g, rng=ctx.rng(claim.id, 10**6 + k), permutations=perms)
+            measured[t.name] = rank_trend(x, y, strata=g, rng=ctx.rng(f"{claim.id}/trend/{t.name}", 0), permutations=perms)
         stated = {label: {t.name: int(form.numeric(trend=t.name)) for t in self.trends} for label, form in forms(claim)}
         fitted = int(np.isfinite([r.get(self.trends[0].y, np.nan) for r in rows]).sum()) if self.trends else 0
 
