@@ -8,28 +8,32 @@ from dataclasses import dataclass, replace
 import pytest
 
 import polyverify.runner as runner_mod
-from polyverify.claim import Claim, Domain, Evidence, Form, FormOutcome, Source, Verdict
+from polyverify.claim import Claim, Domain, Evidence, Form, FormOutcome, Source, Verdict, margin_for
 from polyverify.registry import get_claim
 from polyverify.runner import decide, run
 
 
+# an outcome given as (passed, resolution); resolution 0.0 is exact, None states none
+Outcome = tuple[bool, float | None]
+
+
 @dataclass(frozen=True)
 class FixedRule:
-    derived_ok: bool
-    printed_ok: bool | None
+    derived: Outcome
+    printed: Outcome | None
 
     def planned_comparisons(self, claim, mode):
         return 1
 
     def run(self, claim, ctx):
         return Evidence(
-            derived=FormOutcome(self.derived_ok, "d"),
-            printed=None if self.printed_ok is None else FormOutcome(self.printed_ok, "p"),
+            derived=FormOutcome(self.derived[0], "d", resolution=self.derived[1]),
+            printed=None if self.printed is None else FormOutcome(self.printed[0], "p", resolution=self.printed[1]),
             method="fixed",
         )
 
 
-def _claim(derived_ok, printed_ok, **kw):
+def _claim(derived_ok, printed_ok, *, res: float | None = 0.0, **kw):
     return Claim(
         id="test.fixed",
         title="t",
@@ -38,24 +42,81 @@ def _claim(derived_ok, printed_ok, **kw):
         printed=None if printed_ok is None else Form(text="x"),
         derived=Form(text="y"),
         domain=Domain(assumptions=("none",)),
-        rule=FixedRule(derived_ok, printed_ok),
+        rule=FixedRule((derived_ok, res), None if printed_ok is None else (printed_ok, res)),
         **kw,
     )
 
 
+STRONG, WEAK = 0.001, 0.5  # resolutions inside and outside every standard margin
+
+
 @pytest.mark.parametrize(
-    "derived_ok, printed_ok, verdict",
+    "derived, printed, verdict",
     [
-        (True, True, Verdict.VERIFIED),
-        (True, False, Verdict.ERRATUM),
-        (False, True, Verdict.FAILED),
-        (False, False, Verdict.FAILED),
-        (True, None, Verdict.VERIFIED),
+        ((True, STRONG), (True, STRONG), Verdict.VERIFIED),
+        ((True, STRONG), None, Verdict.VERIFIED),
+        ((True, STRONG), (False, STRONG), Verdict.ERRATUM),
+        ((True, WEAK), (False, WEAK), Verdict.REFUTED),      # printed rejected; derived not resolved
+        ((False, STRONG), (False, STRONG), Verdict.REFUTED),  # no form holds: a finding about the paper
+        ((True, None), (False, STRONG), Verdict.REFUTED),
+        ((False, STRONG), (True, STRONG), Verdict.FAILED),    # the library's derivation is wrong
+        ((False, STRONG), None, Verdict.FAILED),
+        ((True, WEAK), (True, WEAK), Verdict.INCONCLUSIVE),   # nothing rejected, margin not reached
+        ((True, WEAK), None, Verdict.INCONCLUSIVE),
+        ((True, None), None, Verdict.INCONCLUSIVE),           # no stated resolution never verifies
+        ((True, STRONG), (True, WEAK), Verdict.INCONCLUSIVE),
     ],
 )
-def test_verdicts(derived_ok, printed_ok, verdict):
-    c = _claim(derived_ok, printed_ok)
-    assert decide(c, c.rule.run(c, None))[0] is verdict
+def test_verdicts(derived, printed, verdict):
+    c = replace(_claim(True, None), printed=None if printed is None else Form(text="x"),
+                rule=FixedRule(derived, printed))
+    assert decide(c, c.rule.run(c, None), margin_for(c, "quick"))[0] is verdict
+    assert run(claims=[c], device="cpu").results[0]["verdict"] == verdict.value
+
+
+def test_resolution_against_the_margin_of_the_mode():
+    c = _claim(True, True, res=0.03)  # resolves the quick margin (5%), not the full one (1%)
+    assert decide(c, c.rule.run(c, None), margin_for(c, "quick"))[0] is Verdict.VERIFIED
+    assert decide(c, c.rule.run(c, None), margin_for(c, "full"))[0] is Verdict.INCONCLUSIVE
+
+
+def test_a_declared_margin_only_tightens():
+    c = _claim(True, True, res=0.03, margin=0.02, margin_reason="the effect is 4% wide")
+    m = margin_for(c, "quick")
+    assert (m.value, m.reason) == (0.02, "the effect is 4% wide")
+    assert decide(c, c.rule.run(c, None), m)[0] is Verdict.INCONCLUSIVE
+    loose = _claim(True, True, margin=0.2)
+    assert margin_for(loose, "quick").value == 0.05
+
+
+def test_margin_is_half_the_printed_derived_gap():
+    c = _claim(True, True)
+    assert margin_for(c, "quick", [(1.06, 1.0)]).value == pytest.approx(0.03)
+    assert margin_for(c, "quick", [(1.5, 1.0)]).value == 0.05  # a wide gap never loosens it
+    assert margin_for(c, "full", [(1.0 + 1e-9, 1.0)]).value == 0.01  # round-off is agreement
+
+
+def test_shared_outcome_objects_are_refused():
+    o = FormOutcome(True, "one outcome", resolution=0.0)
+    with pytest.raises(ValueError, match="outcomes of their own"):
+        Evidence(derived=o, printed=o, method="shared")
+
+
+def test_exit_status_and_strict():
+    ok = run(claims=[_claim(True, True)], device="cpu")
+    weak = run(claims=[_claim(True, True, res=WEAK)], device="cpu")
+    refuted = run(claims=[_claim(False, False)], device="cpu")
+    failed = run(claims=[_claim(False, True)], device="cpu")
+    assert [r.exit_status() for r in (ok, weak, refuted, failed)] == [0, 0, 0, 1]
+    assert [r.exit_status(strict=True) for r in (ok, weak, refuted, failed)] == [0, 1, 1, 1]
+
+
+def test_report_json_states_resolution_and_margin():
+    rec = run(claims=[_claim(True, True, res=0.004)], device="cpu").results[0]
+    assert rec["resolution"] == pytest.approx(0.004)
+    assert rec["margin"] == {"value": 0.05, "reason": "standard (quick suite)"}
+    assert rec["evidence"]["derived"]["resolution"] == pytest.approx(0.004)
+    assert rec["evidence"]["printed"]["resolution"] == pytest.approx(0.004)
 
 
 def test_a_printed_form_that_fails_is_never_verified():

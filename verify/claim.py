@@ -5,15 +5,29 @@ its id and source, the printed form exactly as the paper states it, the form der
 ``theory/``, the domain with its assumptions, and a comparison :class:`Rule` which draws
 parameters (a Hypothesis strategy), runs a simulation from ``numerics/`` and decides.
 
-Verdicts (:class:`Verdict`):
+Each form's comparison ends in a :class:`FormOutcome`: *rejected* (the evidence contradicts
+it), *holds* (not rejected, and the check resolves the claim's :class:`Margin`: its resolution,
+the smallest relative error it detects with probability :data:`DETECTION_POWER`, is at most the
+margin), or *undecided* (not rejected, but too weak to resolve the margin). Verdicts
+(:class:`Verdict`, decided by :func:`decide`):
 
-* ``verified`` — the derived form passes and the printed form passes too (or the paper
-  prints no form of its own for this statement);
-* ``erratum`` — the printed form fails while the derived form passes; the report shows both;
-* ``failed`` — the derived form fails (or the check raised);
+* ``verified`` — the derived form holds, and the printed form holds too (or the paper prints
+  no form of its own for this statement);
+* ``erratum`` — the printed form is rejected while the derived form holds; the report shows both;
+* ``refuted`` — the printed form is rejected and no derived form holds: a finding about the
+  paper that the library cannot (yet) replace;
+* ``inconclusive`` — nothing is rejected, but some form is undecided; the report says what
+  sample would resolve the margin;
+* ``failed`` — the check raised, or the derived form is rejected while the printed form holds
+  or is absent: the library is wrong;
 * ``skipped`` — the claim could not run here, with the reason (e.g. it needs CUDA).
 
-A printed form that fails is never reported as verified.
+A printed form that is rejected is never reported as verified, and a check that cannot resolve
+its margin is never reported as verified.
+
+>>> o = FormOutcome(True, "inside the interval", resolution=0.02)
+>>> status(o, 0.05), status(o, 0.01), status(FormOutcome(False, "outside"), 0.05)
+('holds', 'undecided', 'rejected')
 """
 
 from __future__ import annotations
@@ -43,6 +57,13 @@ __all__ = [
     "ClaimResult",
     "PAPERS",
     "named_rng",
+    "Margin",
+    "STANDARD_MARGIN",
+    "DETECTION_POWER",
+    "AGREEMENT_RTOL",
+    "margin_for",
+    "status",
+    "decide",
 ]
 
 Mode = Literal["quick", "full"]
@@ -71,6 +92,72 @@ STANDARD_MARGIN: Mapping[str, float] = {"quick": 0.05, "full": 0.01}
 
 DETECTION_POWER: float = 0.9
 """Resolution is the smallest relative error detected with at least this probability."""
+
+AGREEMENT_RTOL: float = 1e-6
+"""Printed and derived values closer than this (relative) are one prediction, not two forms to
+tell apart: far below any statistical resolution of the suite, far above float64 round-off."""
+
+
+@dataclass(frozen=True)
+class Margin:
+    """The relative error a claim's check must resolve, and why.
+
+    >>> Margin(0.05, "standard (quick)").value
+    0.05
+    """
+
+    value: float
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.value, float | int) and 0 < self.value < 1):
+            raise ValueError(f"margin must satisfy 0 < margin < 1; got {self.value!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"value": float(self.value), "reason": self.reason}
+
+
+def margin_for(claim: Claim, mode: Mode, pairs: Any = ()) -> Margin:
+    r"""The margin a claim must resolve in ``mode``: the smaller of the standard margin
+    (:data:`STANDARD_MARGIN`), the claim's own declared ``margin`` and half the smallest relative
+    gap :math:`|p - d|/|d|` between the printed value ``p`` and the derived value ``d`` over the
+    points compared (``pairs`` of ``(p, d)``), so that the check can tell the forms apart. Gaps
+    below :data:`AGREEMENT_RTOL` count as agreement; a wide gap never loosens the standard.
+
+    >>> c = _margin_doc_claim()
+    >>> round(margin_for(c, "quick", [(1.04, 1.0), (2.0, 2.0)]).value, 12)
+    0.02
+    >>> margin_for(c, "full").value
+    0.01
+    """
+    value, reason = STANDARD_MARGIN[mode], f"standard ({mode} suite)"
+    if claim.margin is not None and claim.margin < value:
+        value, reason = claim.margin, claim.margin_reason or "declared by the claim"
+    gaps = []
+    for p, d in pairs:
+        p, d = float(p), float(d)
+        if not (np.isfinite(p) and np.isfinite(d)):
+            continue
+        scale = max(abs(d), abs(p))
+        if scale == 0:
+            continue
+        g = abs(p - d) / (abs(d) if d != 0 else scale)
+        if g > AGREEMENT_RTOL:
+            gaps.append(g)
+    if gaps and min(gaps) / 2 < value:
+        value, reason = min(gaps) / 2, f"half the smallest printed/derived gap ({min(gaps):.3g})"
+    return Margin(float(value), reason)
+
+
+def status(outcome: FormOutcome, margin: float) -> str:
+    """``"rejected"``, ``"holds"`` or ``"undecided"`` (see the module docstring)."""
+    if not outcome.passed:
+        return "rejected"
+    if outcome.conclusive is not None:
+        return "holds" if outcome.conclusive else "undecided"
+    if outcome.resolution is not None and outcome.resolution <= margin:
+        return "holds"
+    return "undecided"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +234,16 @@ class FormOutcome:
     passed: bool
     summary: str
     resolution: float | None = None
+    conclusive: bool | None = None
+    """For a test that decides by its own statistic rather than by a relative error (the direction
+    of an effect, an equivalence test): whether it reached its conclusion. ``None``: decided by
+    ``resolution <= margin``."""
+
+    def to_json(self) -> dict[str, Any]:
+        res = self.resolution
+        return {"passed": bool(self.passed), "summary": self.summary,
+                "resolution": None if res is None else (float(res) if np.isfinite(res) else str(float(res))),
+                "conclusive": self.conclusive}
 
 
 @dataclass(kw_only=True)
@@ -161,6 +258,15 @@ class Evidence:
     comparisons: int = 0
     plot: Callable[[Any], None] | None = None
     """Draw the evidence on a matplotlib ``Axes`` (called by the report writer)."""
+    margin: Margin | None = None
+    """The margin the rule sized its check for (:func:`margin_for`); ``None``: the standard one."""
+    sample: str = ""
+    """How the sample was sized, e.g. "pilot 2000 trials; 41,000 needed for the margin; cap
+    200,000" (shown in the report; says what would resolve an inconclusive check)."""
+
+    def __post_init__(self) -> None:
+        if self.printed is not None and self.printed is self.derived:
+            raise ValueError("the printed and the derived form need outcomes of their own, not one shared object")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -228,8 +334,13 @@ class Claim:
     requires: frozenset[str] = frozenset()
     suites: frozenset[str] = frozenset({"quick", "full"})
     notes: str = ""
+    margin: float | None = None
+    """A margin tighter than the standard one (never looser), with ``margin_reason``."""
+    margin_reason: str = ""
 
     def __post_init__(self) -> None:
+        if self.margin is not None and not 0 < self.margin < 1:
+            raise ValueError(f"margin must satisfy 0 < margin < 1; got {self.margin!r}")
         if not self.id or self.id.strip() != self.id or " " in self.id:
             raise ValueError(f"claim id must be a non-empty token like 'topic.name'; got {self.id!r}")
         if "." not in self.id:
@@ -248,23 +359,36 @@ class ClaimResult:
     reason: str
     evidence: Evidence | None
     seconds: float
+    margin: Margin | None = None
+
+    @property
+    def resolution(self) -> float | None:
+        """The claim's resolution: the worst over its forms (``None`` when a form has none)."""
+        ev = self.evidence
+        if ev is None:
+            return None
+        outs = [ev.derived] + ([ev.printed] if ev.printed is not None else [])
+        vals = [o.resolution for o in outs]
+        return None if any(v is None for v in vals) else float(max(vals))
 
     def to_json(self) -> dict[str, Any]:
         ev = self.evidence
+        res = self.resolution
         return {
             "claim_id": self.claim_id,
             "verdict": self.verdict.value,
             "reason": self.reason,
             "seconds": round(self.seconds, 3),
+            "resolution": None if res is None else _jsonable(res),
+            "margin": None if self.margin is None else self.margin.to_json(),
             "evidence": None
             if ev is None
             else {
                 "method": ev.method,
                 "comparisons": ev.comparisons,
-                "derived": {"passed": ev.derived.passed, "summary": ev.derived.summary},
-                "printed": None
-                if ev.printed is None
-                else {"passed": ev.printed.passed, "summary": ev.printed.summary},
+                "sample": ev.sample,
+                "derived": ev.derived.to_json(),
+                "printed": None if ev.printed is None else ev.printed.to_json(),
                 "columns": list(ev.columns),
                 "rows": [_jsonable(r) for r in ev.rows],
             },
@@ -288,3 +412,55 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, np.ndarray):
         return _jsonable(obj.tolist())
     return str(obj)
+
+
+def _fmt_res(o: FormOutcome) -> str:
+    return "no stated resolution" if o.resolution is None else f"resolution {o.resolution:.2g}"
+
+
+def decide(claim: Claim, evidence: Evidence, margin: Margin) -> tuple[Verdict, str]:
+    """The verdict from the two forms' outcomes at ``margin`` (see the module docstring).
+
+    >>> c = _margin_doc_claim()
+    >>> ev = Evidence(derived=FormOutcome(True, "d ok", 0.01), printed=FormOutcome(False, "p off", 0.01),
+    ...               method="doc")
+    >>> decide(c, ev, Margin(0.05, "standard"))[0].value
+    'erratum'
+    """
+    d, p = evidence.derived, evidence.printed
+    if claim.printed is not None and p is None:
+        raise ValueError(f"{claim.id}: the rule returned no outcome for the printed form")
+    if p is not None and p is d:
+        raise ValueError(f"{claim.id}: the printed and the derived form share one outcome object")
+    m = margin.value
+    sd = status(d, m)
+    sp_ = None if p is None else status(p, m)
+    at = f"margin {m:.2g} ({margin.reason})"
+    if sp_ == "rejected":
+        if sd == "holds":
+            return Verdict.ERRATUM, f"printed form rejected: {p.summary}; derived form holds ({_fmt_res(d)}, {at}): {d.summary}"
+        return Verdict.REFUTED, (f"printed form rejected: {p.summary}; no derived form holds "
+                                 f"(derived {sd}: {d.summary})")
+    if sd == "rejected":
+        who = "the paper prints no form of its own" if p is None else f"printed form {sp_}: {p.summary}"
+        return Verdict.FAILED, f"derived form rejected: {d.summary} ({who})"
+    if sd == "holds" and sp_ in (None, "holds"):
+        tail = "the paper prints no form of its own" if p is None else "printed and derived forms hold"
+        return Verdict.VERIFIED, f"{tail} ({_fmt_res(d)}, {at}): {d.summary}"
+    weak = [f"{name} form undecided ({_fmt_res(o)} > {at}): {o.summary}"
+            for name, o, s_ in (("derived", d, sd), ("printed", p, sp_)) if o is not None and s_ == "undecided"]
+    extra = f"; {evidence.sample}" if evidence.sample else ""
+    return Verdict.INCONCLUSIVE, "; ".join(weak) + extra
+
+
+def _margin_doc_claim() -> Claim:  # a minimal claim for the doctests above
+    class _R:
+        def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
+            return 0
+
+        def run(self, claim: Claim, ctx: Context) -> Evidence:
+            raise NotImplementedError
+
+    f = Form(text="1")
+    return Claim(id="doc.claim", title="doc", statement="doc", source=Source(paper="incidental", section="1"),
+                 printed=f, derived=f, domain=Domain(assumptions=()), rule=_R())

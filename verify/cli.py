@@ -2,14 +2,16 @@
 
 ::
 
-    polyverify run [--quick|--full] [--only PATTERN] [--seed N] [--report DIR] [--device auto|cpu|cuda]
+    polyverify run [--quick|--full] [--only PATTERN] [--seed N] [--report DIR] [--device auto|cpu|cuda] [--strict]
     polyverify list [--full]
     polyverify show CLAIM_ID [--report DIR] [--latex]
     polyverify check FILE
     polyverify sweep --fig 3|4|5 [--widths ...] [--seeds N] [--out DIR] [--workers K] [--scheduler tcp://...]
 
-Exit status: 0 when nothing failed (errata are findings, not failures), 1 when a claim failed
-or a derivation step was refuted, 2 on bad usage or bad input (one line on stderr).
+Exit status: 0 when nothing failed (errata, refuted and inconclusive claims are findings, not
+failures of the library), 1 when a claim failed (with ``run --strict``: also when one is refuted
+or inconclusive) or a derivation step was refuted, 2 on bad usage or bad input (one line on
+stderr).
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=_pos_int, default=2,
                    help="local processes for the training sweeps of the full suite (default 2)")
     r.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    r.add_argument("--strict", action="store_true",
+                   help="exit 1 also when a claim is refuted or inconclusive (default: only when one failed)")
 
     ls = sub.add_parser("list", help="list the registered claims")
     ls.add_argument("--full", action="store_true", help="list the claims of the full suite")
@@ -116,7 +120,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     print(format_table(report))
     print(f"report: {Path(args.report) / 'report.md'}")
-    return 1 if report.failed else 0
+    return report.exit_status(strict=args.strict)
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -158,13 +162,23 @@ def _cmd_show(args: argparse.Namespace) -> int:
     record, what = stored_result(args.report, claim, seed=args.seed)
     if record is not None:
         print(f"verdict:   {record['verdict']} (reused: {what})")
+        _print_resolution(record)
         print(f"evidence:  {record['reason']}")
         return 0
     # none that can be trusted: run this one claim now, alone in its family (nothing is stored)
     record = run(claims=[claim], mode="quick", seed=args.seed, device="auto").results[0]
     print(f"verdict:   {record['verdict']} (run now, quick suite, seed {args.seed}; {what})")
+    _print_resolution(record)
     print(f"evidence:  {record['reason']}")
     return 0
+
+
+def _print_resolution(record: dict) -> None:
+    from .report import format_resolution
+
+    m = record.get("margin") or {}
+    margin = f"{m['value']:.2g} ({m['reason']})" if m else "standard"
+    print(f"resolution: {format_resolution(record.get('resolution'))} against margin {margin}")
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

@@ -23,14 +23,43 @@ from .claim import PAPERS, Claim, Evidence, Verdict
 if TYPE_CHECKING:  # pragma: no cover
     from .runner import RunReport
 
-__all__ = ["write_figure", "write_report", "format_table", "render_claim", "log_width_axis"]
+__all__ = ["write_figure", "write_report", "format_table", "render_claim", "log_width_axis",
+           "format_resolution", "summary_counts"]
 
 _MARK = {
     Verdict.VERIFIED.value: "verified",
     Verdict.ERRATUM.value: "ERRATUM",
+    Verdict.REFUTED.value: "REFUTED",
+    Verdict.INCONCLUSIVE.value: "inconclusive",
     Verdict.FAILED.value: "FAILED",
     Verdict.SKIPPED.value: "skipped",
 }
+
+
+def format_resolution(res: Any) -> str:
+    """A resolution as the report prints it: a percentage, ``exact`` for 0, ``—`` when none."""
+    if res is None:
+        return "—"
+    try:
+        x = float(res)
+    except (TypeError, ValueError):
+        return str(res)
+    if x == 0:
+        return "exact"
+    if not math.isfinite(x):
+        return "none"
+    return f"±{x:.2%}" if x < 10 else f"±{x:.3g}"
+
+
+def summary_counts(counts: dict[str, int]) -> str:
+    """``"3 verified, 1 erratum, ..."``: all six verdicts, in the order of :class:`Verdict`."""
+    return ", ".join(f"{counts.get(v.value, 0)} {v.value}" for v in Verdict)
+
+
+def _res_cell(r: dict[str, Any]) -> str:
+    m = r.get("margin")
+    res = format_resolution(r.get("resolution"))
+    return res if not m else f"{res}/{m['value']:.0%}" if m["value"] >= 0.01 else f"{res}/{m['value']:.1%}"
 
 
 def write_figure(out: Path, claim: Claim, evidence: Evidence | None) -> str | None:
@@ -78,20 +107,20 @@ def format_table(report: RunReport, width: int | None = None) -> str:
     """The terminal table of verdicts (one line per claim) and a summary line."""
     cols = width or shutil.get_terminal_size((120, 20)).columns
     # a reused result shows "reused" instead of a time: it was read from the report folder
-    rows = [(r["claim_id"], _MARK[r["verdict"]], "reused" if r.get("reused") else f"{r['seconds']:.1f}s", r["reason"])
-            for r in report.results]
+    rows = [(r["claim_id"], _MARK[r["verdict"]], "reused" if r.get("reused") else f"{r['seconds']:.1f}s",
+             _res_cell(r), r["reason"]) for r in report.results]
     w_id = max([len("claim")] + [len(r[0]) for r in rows])
-    head = f"{'claim':<{w_id}}  {'verdict':<8}  {'time':>7}  evidence"
+    w_res = max([len("resolution/margin")] + [len(r[3]) for r in rows])
+    head = f"{'claim':<{w_id}}  {'verdict':<12}  {'time':>7}  {'resolution/margin':<{w_res}}  evidence"
     lines = [head, "-" * min(cols, len(head) + 40)]
-    budget = max(20, cols - w_id - 22)
-    for cid, verdict, secs, reason in rows:
-        lines.append(f"{cid:<{w_id}}  {verdict:<8}  {secs:>7}  {_shorten(reason, budget)}")
+    budget = max(20, cols - w_id - w_res - 28)
+    for cid, verdict, secs, res, reason in rows:
+        lines.append(f"{cid:<{w_id}}  {verdict:<12}  {secs:>7}  {res:<{w_res}}  {_shorten(reason, budget)}")
     c = report.counts
     s = report.settings
     lines.append("")
     lines.append(
-        f"{len(rows)} claims: {c['verified']} verified, {c['erratum']} errata, {c['failed']} failed, "
-        f"{c['skipped']} skipped  ({s.mode} suite, seed {s.seed}, device {s.device}, "
+        f"{len(rows)} claims: {summary_counts(c)}  ({s.mode} suite, seed {s.seed}, device {s.device}, "
         f"family-wise false-alarm rate {s.alpha:g} over {s.comparisons} comparisons, {report.seconds:.0f}s)"
     )
     lines += _reused_note(report)
@@ -119,6 +148,9 @@ def render_claim(claim: Claim, record: dict[str, Any] | None, figure: str | None
     if record is not None:
         reused = " *(reused: stored by an earlier run with the same code and settings)*" if record.get("reused") else ""
         lines += [f"**Verdict: {_MARK[record['verdict']]}**{reused} — {record['reason']}", ""]
+        m = record.get("margin")
+        margin = f"{m['value']:.2g} ({m['reason']})" if m else "standard"
+        lines += [f"*Resolution:* {format_resolution(record.get('resolution'))}; *margin:* {margin}.", ""]
     lines += [f"*Source:* {claim.source.cite()}. *Statement:* {claim.statement}", ""]
     lines += ["| | printed (as in the paper) | derived (theory/) |", "|---|---|---|"]
     printed_text = f"${claim.printed.text}$" if claim.printed is not None else "(not printed)"
@@ -128,10 +160,13 @@ def render_claim(claim: Claim, record: dict[str, Any] | None, figure: str | None
     if record is not None and record.get("evidence"):
         ev = record["evidence"]
         pr = ev.get("printed")
-        lines.append(
-            f"| outcome | {_md_escape(('pass: ' if pr['passed'] else 'FAIL: ') + pr['summary']) if pr else '—'} "
-            f"| {_md_escape(('pass: ' if ev['derived']['passed'] else 'FAIL: ') + ev['derived']['summary'])} |"
-        )
+        def cell(o: dict[str, Any] | None) -> str:
+            if not o:
+                return "—"
+            res = format_resolution(o.get("resolution"))
+            return _md_escape(("not rejected" if o["passed"] else "REJECTED") + f" ({res}): " + o["summary"])
+
+        lines.append(f"| outcome | {cell(pr)} | {cell(ev['derived'])} |")
     lines.append("")
     lines.append("*Domain:* " + "; ".join(claim.domain.assumptions))
     if claim.notes:
@@ -167,8 +202,7 @@ def write_report(report: RunReport) -> Path:
     md = [
         "# polyverify report",
         "",
-        f"{len(report.results)} claims — **{c['verified']} verified, {c['erratum']} errata, "
-        f"{c['failed']} failed, {c['skipped']} skipped**.",
+        f"{len(report.results)} claims — **{summary_counts(c)}**.",
         "",
         f"Suite `{s.mode}`, seed {s.seed}, device `{s.device}`. Monte Carlo comparisons: {s.comparisons}; "
         f"family-wise false-alarm rate {s.alpha:g} split by Bonferroni, so each comparison is tested at level "

@@ -30,7 +30,7 @@ import numpy as np
 import sympy as sp
 from polyverify.theory.validation import require_int
 
-from .claim import Claim, ClaimResult, Context, Evidence, Mode, Verdict
+from .claim import Claim, ClaimResult, Context, Mode, Verdict, decide, margin_for
 from .registry import claim_source, select
 from .stats import FAMILY_ALPHA
 
@@ -72,6 +72,12 @@ class RunReport:
     def failed(self) -> bool:
         return self.counts[Verdict.FAILED.value] > 0
 
+    def exit_status(self, *, strict: bool = False) -> int:
+        """0 unless something failed (1); with ``strict``, refuted or inconclusive claims are 1 too."""
+        c = self.counts
+        bad = c[Verdict.FAILED.value] + (c[Verdict.REFUTED.value] + c[Verdict.INCONCLUSIVE.value] if strict else 0)
+        return 1 if bad else 0
+
     def to_json(self) -> dict[str, Any]:
         s = self.settings
         return {
@@ -106,20 +112,6 @@ def resolve_device(device: str) -> str:
     if device == "cuda" and not has_cuda:
         raise ValueError("device 'cuda' requested but CUDA is not available on this machine (use --device cpu or auto)")
     return "cuda" if has_cuda else "cpu"
-
-
-def decide(claim: Claim, evidence: Evidence) -> tuple[Verdict, str]:
-    """Verdict from the per-form outcomes: a printed form that fails is never verified."""
-    d, p = evidence.derived, evidence.printed
-    if claim.printed is not None and p is None:
-        raise ValueError(f"{claim.id}: the rule returned no outcome for the printed form")
-    if not d.passed:
-        return Verdict.FAILED, f"derived form fails: {d.summary}"
-    if p is None:
-        return Verdict.VERIFIED, f"derived form holds (the paper prints no form of its own): {d.summary}"
-    if p.passed:
-        return Verdict.VERIFIED, f"printed and derived forms hold: {d.summary}"
-    return Verdict.ERRATUM, f"printed form fails: {p.summary}; derived form holds: {d.summary}"
 
 
 def _read_umask() -> int:
@@ -514,7 +506,8 @@ def _run_one(claim: Claim, ctx: Context, available: set[str]) -> ClaimResult:
     start = time.perf_counter()
     try:
         evidence = claim.rule.run(claim, ctx)
-        verdict, reason = decide(claim, evidence)
+        margin = evidence.margin or margin_for(claim, ctx.mode)
+        verdict, reason = decide(claim, evidence, margin)
     except Exception as exc:  # a check that raises is a failure, shown with its reason
         return ClaimResult(
             claim_id=claim.id,
@@ -523,7 +516,8 @@ def _run_one(claim: Claim, ctx: Context, available: set[str]) -> ClaimResult:
             evidence=None,
             seconds=time.perf_counter() - start,
         )
-    return ClaimResult(claim_id=claim.id, verdict=verdict, reason=reason, evidence=evidence, seconds=time.perf_counter() - start)
+    return ClaimResult(claim_id=claim.id, verdict=verdict, reason=reason, evidence=evidence,
+                       seconds=time.perf_counter() - start, margin=margin)
 
 
 def run(

@@ -41,6 +41,16 @@ __all__ = [
     "RankTrend",
     "rank_trend",
     "trend_resolution",
+    "z_power",
+    "trials_for_resolution",
+    "clopper_pearson",
+    "proportion_resolution",
+    "SignTest",
+    "sign_test",
+    "sign_test_resolution",
+    "Equivalence",
+    "equivalence_test",
+    "t_interval",
 ]
 
 FAMILY_ALPHA: float = 1e-3
@@ -172,7 +182,7 @@ def loglog_slope(
 def interval_resolution(halfwidth: float, se: float, estimate: float, power: float = 0.9) -> float:
     r"""The relative error an interval check detects with probability ``power``:
     :math:`(h + z_{\mathrm{power}}\,\mathrm{se})/|\hat\theta|` (infinite at an estimate of 0)."""
-    z_p = float(_st.norm.ppf(power))
+    z_p = z_power(power)
     if estimate == 0:
         return float("inf")
     return float((halfwidth + z_p * se) / abs(estimate))
@@ -273,3 +283,159 @@ def trend_resolution(t: RankTrend, delta: float, power: float = 0.9) -> float | 
         return None
     se = (t.ci[1] - t.ci[0]) / (2 * z_value(0.05))
     return interval_resolution(z_value(delta) * se, se, t.rho, power)
+
+
+# --- power, sample size, proportions, sign and equivalence tests ----------------------------
+
+
+def z_power(power: float = 0.9) -> float:
+    r"""One-sided normal quantile :math:`z_{\mathrm{power}}` (1.2816 at the default 0.9)."""
+    if not 0 < power < 1:
+        raise ValueError(f"power must satisfy 0 < power < 1; got {power}")
+    return float(_st.norm.ppf(power))
+
+
+def trials_for_resolution(*, sd: float, mean: float, margin: float, delta: float,
+                          power: float = 0.9) -> int:
+    r"""Sample size at which an interval check of a mean resolves ``margin``.
+
+    The CLT check at level ``delta`` detects a relative error :math:`r` with probability
+    ``power`` when :math:`(z_{1-\delta/2} + z_{\mathrm{power}})\,s/(\sqrt N\,|\mu|) \le r`
+    (:func:`interval_resolution` with :math:`h = z_{1-\delta/2}\,s/\sqrt N`), so
+
+    .. math:: N = \left\lceil \left(\frac{(z_{1-\delta/2}+z_{\mathrm{power}})\,s}{r\,|\mu|}\right)^2 \right\rceil .
+
+    >>> trials_for_resolution(sd=1.0, mean=1.0, margin=0.05, delta=0.05)
+    4203
+    """
+    if not margin > 0:
+        raise ValueError(f"margin must be positive; got {margin}")
+    if sd < 0 or not math.isfinite(sd):
+        raise ValueError(f"sd must be finite and non-negative; got {sd}")
+    if mean == 0:
+        return MIN_CLT_SAMPLES if sd == 0 else 2**62
+    k = (z_value(delta) + z_power(power)) * sd / (margin * abs(mean))
+    return max(MIN_CLT_SAMPLES, int(math.ceil(k * k)))
+
+
+def clopper_pearson(k: int, n: int, *, delta: float) -> Interval:
+    r"""Exact two-sided Clopper–Pearson interval for a proportion ``k/n`` at level ``1 - delta``:
+    :math:`[B(\delta/2; k, n-k+1),\ B(1-\delta/2; k+1, n-k)]` with :math:`B` the beta quantile.
+
+    >>> iv = clopper_pearson(5, 10, delta=0.05)
+    >>> round(iv.lo, 4), round(iv.hi, 4)
+    (0.1871, 0.8129)
+    """
+    if n < 1 or not 0 <= k <= n:
+        raise ValueError(f"a proportion needs 0 <= k <= n and n >= 1; got k={k}, n={n}")
+    lo = 0.0 if k == 0 else float(_st.beta.ppf(delta / 2, k, n - k + 1))
+    hi = 1.0 if k == n else float(_st.beta.isf(delta / 2, k + 1, n - k))
+    return Interval(k / n, lo, hi, n, delta, "clopper-pearson")
+
+
+def proportion_resolution(iv: Interval, power: float = 0.9) -> float:
+    r"""Resolution of a proportion check: :func:`interval_resolution` with the binomial standard
+    error :math:`\sqrt{\hat p(1-\hat p)/n}` (at least that of one count, :math:`1/n`)."""
+    p = iv.mean
+    se = max(math.sqrt(p * (1 - p) / iv.n), 1.0 / iv.n)
+    return interval_resolution(iv.halfwidth, se, p, power)
+
+
+@dataclass(frozen=True)
+class SignTest:
+    r"""An exact sign test of paired differences: ``positive`` of ``n`` non-zero differences.
+
+    ``p_pos`` is the one-sided p-value of :math:`P(d > 0) > 1/2`
+    (:math:`P(\mathrm{Bin}(n, 1/2) \ge k)`), ``p_neg`` of :math:`P(d > 0) < 1/2`; ties are dropped.
+    """
+
+    positive: int
+    n: int
+    p_pos: float
+    p_neg: float
+
+    def direction(self, delta: float) -> int:
+        """+1 or -1 when one side is significant at level ``delta``; 0 otherwise."""
+        if self.p_pos <= delta:
+            return 1
+        if self.p_neg <= delta:
+            return -1
+        return 0
+
+
+def sign_test(differences: Any) -> SignTest:
+    """Exact binomial sign test of ``differences`` (zeros dropped).
+
+    >>> t = sign_test([1.0] * 12)
+    >>> t.positive, t.n, round(t.p_pos, 6), t.direction(0.001)
+    (12, 12, 0.000244, 1)
+    """
+    d = np.asarray(differences, dtype=float).ravel()
+    d = d[np.isfinite(d) & (d != 0)]
+    n, k = int(d.size), int(np.sum(d > 0))
+    if n == 0:
+        return SignTest(0, 0, 1.0, 1.0)
+    return SignTest(k, n, float(_st.binom.sf(k - 1, n, 0.5)), float(_st.binom.cdf(k, n, 0.5)))
+
+
+def sign_test_resolution(n: int, delta: float, power: float = 0.9) -> float:
+    r"""The smallest shift of :math:`P(d > 0)` away from 1/2 that an exact one-sided sign test of
+    ``n`` pairs detects at level ``delta`` with probability ``power`` (normal approximation:
+    :math:`(z_{1-\delta} + z_{\mathrm{power}})/(2\sqrt n)`); infinite with no pairs."""
+    if n < 1:
+        return float("inf")
+    return float((_st.norm.isf(delta) + z_power(power)) / (2 * math.sqrt(n)))
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    r"""A two-one-sided-tests (TOST) equivalence test of a mean against :math:`\pm` ``bound``.
+
+    The mean is *equivalent to zero* at level ``delta`` when the :math:`1-2\delta` interval
+    :math:`\bar x \pm t_{1-\delta}\,s/\sqrt N` lies inside :math:`(-b, b)` (Schuirmann 1987);
+    *different* when the two-sided :math:`1-\delta` interval lies wholly outside :math:`[-b, b]`;
+    otherwise undecided. ``resolution`` is the smallest bound the test accepts with probability
+    ``power`` at a true mean of 0: :math:`(t_{1-\delta} + z_{(1+\mathrm{power})/2})\,s/\sqrt N`.
+    """
+
+    mean: float
+    lo: float
+    hi: float
+    bound: float
+    resolution: float
+    equivalent: bool
+    different: bool
+
+
+def equivalence_test(sample: Any, *, bound: float, delta: float, power: float = 0.9) -> Equivalence:
+    """TOST of ``mean(sample) = 0`` within ``±bound`` (see :class:`Equivalence`).
+
+    >>> rng = np.random.default_rng(0)
+    >>> e = equivalence_test(rng.normal(0, 1, 10_000), bound=0.1, delta=0.01)
+    >>> e.equivalent, e.different
+    (True, False)
+    """
+    x = np.asarray(sample, dtype=float).ravel()
+    if x.size < 2:
+        raise ValueError(f"sample must hold at least 2 values; got {x.size}")
+    if not bound > 0:
+        raise ValueError(f"bound must be positive; got {bound}")
+    mean = float(x.mean())
+    se = float(x.std(ddof=1) / math.sqrt(x.size))
+    t1 = float(_st.t.isf(delta, x.size - 1))
+    lo, hi = mean - t1 * se, mean + t1 * se
+    t2 = float(_st.t.isf(delta / 2, x.size - 1))
+    different = bool(mean - t2 * se > bound or mean + t2 * se < -bound)
+    res = (t1 + float(_st.norm.ppf((1 + power) / 2))) * se
+    return Equivalence(mean, lo, hi, bound, float(res), bool(-bound < lo and hi < bound), different)
+
+
+def t_interval(sample: Any, *, delta: float) -> Interval:
+    r"""Student-t interval :math:`\bar x \pm t_{1-\delta/2, N-1}\,s/\sqrt N` for a small sample of
+    independent replicates (seeds), where the CLT interval's ``N >= 200`` does not hold."""
+    x = np.asarray(sample, dtype=float).ravel()
+    if x.size < 2:
+        raise ValueError(f"sample must hold at least 2 values; got {x.size}")
+    mean = float(x.mean())
+    hw = float(_st.t.isf(delta / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
+    return Interval(mean, mean - hw, mean + hw, int(x.size), delta, "student-t")

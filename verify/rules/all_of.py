@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..claim import Claim, Context, Evidence, FormOutcome, Mode
+from ..claim import Claim, Context, Evidence, FormOutcome, Mode, margin_for, status
 from ._catalogue import rule
 
 __all__ = ["AllOf"]
@@ -23,7 +23,7 @@ def _worst(resolutions: list[float | None]) -> float | None:
 @dataclass(frozen=True)
 class AllOf:
     """Several rules; a form passes when it passes every one of them. Its resolution is the
-    worst of theirs. ``figure(ctx)``, when given, draws the claim's figure (a callable on an
+    worst of theirs, its margin the tightest of theirs. ``figure(ctx)``, when given, draws the claim's figure (a callable on an
     Axes) in place of the last rule's plot."""
 
     rules: tuple[Any, ...]
@@ -34,13 +34,19 @@ class AllOf:
 
     def run(self, claim: Claim, ctx: Context) -> Evidence:
         evs = [r.run(claim, ctx) for r in self.rules]
+        margins = [e.margin for e in evs if e.margin is not None]
+        margin = min(margins, key=lambda m: m.value) if margins else margin_for(claim, ctx.mode)
 
         def merge(get) -> FormOutcome | None:
             outs = [get(e) for e in evs if get(e) is not None]
             if not outs:
                 return None
+            # a part that decides by its own test makes the whole decide so: it holds when every
+            # part holds at the common margin
+            mixed = any(o.conclusive is not None for o in outs)
             return FormOutcome(all(o.passed for o in outs), " | ".join(o.summary for o in outs),
-                               resolution=_worst([o.resolution for o in outs]))
+                               resolution=_worst([o.resolution for o in outs]),
+                               conclusive=all(status(o, margin.value) == "holds" for o in outs) if mixed else None)
 
         rows = []
         for k, e in enumerate(evs):
@@ -54,4 +60,6 @@ class AllOf:
             rows=rows,
             comparisons=sum(e.comparisons for e in evs),
             plot=self.figure(ctx) if self.figure is not None else (plots[-1] if plots else None),
+            margin=margin,
+            sample="; ".join(e.sample for e in evs if e.sample),
         )

@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from ..claim import Budget, Claim, Context, Evidence, FormOutcome, Mode
+from ..claim import Budget, Claim, Context, Evidence, FormOutcome, Mode, margin_for
 from ._catalogue import rule
 from ._sampling import Simulation, draw_examples, fmt_params, forms
-from ..stats import mean_interval
+from ..stats import interval_resolution, mean_interval, trials_for_resolution
 
 __all__ = ["MonteCarloMean", "MeasuredMeans"]
 
@@ -20,7 +20,17 @@ __all__ = ["MonteCarloMean", "MeasuredMeans"]
 @rule
 @dataclass(frozen=True, kw_only=True)
 class MonteCarloMean:
-    """Prediction inside the Monte Carlo interval of the mean, at every drawn point.
+    r"""Prediction inside the Monte Carlo interval of the mean, at every drawn point, with the
+    sample sized to resolve the claim's margin.
+
+    At each point a pilot of ``trials(mode)`` trials estimates the spread :math:`s` and the mean
+    :math:`\bar x`; the sample then grows to the size at which the interval check resolves the
+    margin :math:`r` (:func:`polyverify.stats.trials_for_resolution`:
+    :math:`N = ((z_{1-\delta/2}+z_{0.9})\,s/(r|\bar x|))^2`), but never beyond ``cap(mode)``
+    trials (default: :data:`CAP_FACTOR` times the pilot). The margin is
+    :func:`polyverify.claim.margin_for` over the printed/derived values at the drawn points. The
+    resolution at a point is :math:`(h + z_{0.9}\,\mathrm{se})/|\bar x|`; a form's is the worst
+    over points. The same generator continues from pilot to the rest, so a seed fixes the numbers.
 
     ``value_range(params)`` gives the range of the per-trial statistic; it is used only for
     the empirical Bernstein fallback when a sample has no spread.
@@ -32,6 +42,8 @@ class MonteCarloMean:
     examples: Budget
     pinned: tuple[dict[str, Any], ...] = ()
     value_range: Callable[..., float] | None = None
+    cap: Budget | None = None
+    """Most trials per point (default ``CAP_FACTOR * trials``)."""
     figure: Callable[[list[dict[str, Any]]], Callable[[Any], None]] | None = None
     """Optional custom figure: given the evidence rows, return a function drawing on an Axes."""
 
@@ -42,38 +54,69 @@ class MonteCarloMean:
         n_forms = 1 + (claim.printed is not None)
         return (self.examples(mode) + len(self.pinned)) * n_forms
 
+    def _cap(self, mode: Mode) -> int:
+        return self.cap(mode) if self.cap is not None else CAP_FACTOR * self.trials(mode)
+
     def run(self, claim: Claim, ctx: Context) -> Evidence:
         rows: list[dict[str, Any]] = []
         fails: dict[str, list[tuple[float, str]]] = {"derived": [], "printed": []}
         points = self._points(claim, ctx)
-        for idx, params in enumerate(points):
-            sample = self.simulate(params, rng=ctx.rng(claim.id, idx), trials=self.trials(ctx.mode), device=ctx.device)
+        preds = [{label: float(form.evaluate(p)) for label, form in forms(claim)} for p in points]
+        margin = margin_for(claim, ctx.mode, [(v["printed"], v["derived"]) for v in preds if "printed" in v])
+        pilot, cap = self.trials(ctx.mode), max(self._cap(ctx.mode), self.trials(ctx.mode))
+        worst = 0.0
+        short: list[tuple[int, int]] = []  # (needed, used) where the cap stopped the sample
+        for idx, (params, pred) in enumerate(zip(points, preds)):
+            rng = ctx.rng(claim.id, idx)
+            sample = np.asarray(self.simulate(params, rng=rng, trials=pilot, device=ctx.device), dtype=float)
+            # sequential sizing: the size needed is re-estimated from the sample so far (the pilot's
+            # spread and mean are estimates too) until it suffices or the cap is reached
+            for _ in range(_SIZING_ROUNDS):
+                need = _needed(sample, margin.value, ctx.delta)
+                if need <= sample.size or sample.size >= cap:
+                    break
+                extra = self.simulate(params, rng=rng, trials=min(need, cap) - sample.size, device=ctx.device)
+                sample = np.concatenate([sample, np.asarray(extra, dtype=float).ravel()])
+            if need > sample.size:
+                short.append((need, int(sample.size)))
             vr = None if self.value_range is None else float(self.value_range(**params))
             iv = mean_interval(sample, delta=ctx.delta, value_range=vr)
+            se = float(np.std(sample, ddof=1) / np.sqrt(sample.size)) if iv.method == "clt" else 0.0
+            res = interval_resolution(iv.halfwidth, se, iv.mean)
+            worst = max(worst, res)
             row: dict[str, Any] = dict(params)
-            row.update(mc_mean=iv.mean, ci_lo=iv.lo, ci_hi=iv.hi, trials=iv.n)
-            for label, form in forms(claim):
-                pred = float(form.evaluate(params))
-                inside = iv.contains(pred)
-                row[label] = pred
+            row.update(mc_mean=iv.mean, ci_lo=iv.lo, ci_hi=iv.hi, trials=iv.n, resolution=res)
+            for label, value in pred.items():
+                inside = iv.contains(value)
+                row[label] = value
                 row[f"{label}_ok"] = inside
                 if not inside:
                     # misses are ranked by their distance from the interval in half-widths
-                    dist = abs(pred - iv.mean) / max(iv.halfwidth, 1e-300)
+                    dist = abs(value - iv.mean) / max(iv.halfwidth, 1e-300)
                     fails[label].append(
-                        (dist, f"{fmt_params(params)}: {label} {pred:.5g} outside [{iv.lo:.5g}, {iv.hi:.5g}] "
-                         f"(relative error {abs(pred - iv.mean) / max(abs(iv.mean), 1e-300):.1%})")
+                        (dist, f"{fmt_params(params)}: {label} {value:.5g} outside [{iv.lo:.5g}, {iv.hi:.5g}] "
+                         f"(relative error {abs(value - iv.mean) / max(abs(iv.mean), 1e-300):.1%})")
                     )
             rows.append(row)
 
         def outcome(label: str) -> FormOutcome:
             bad = sorted(fails[label], key=lambda f: -f[0])
             if not bad:
-                return FormOutcome(True, f"inside the interval at all {len(points)} points")
-            return FormOutcome(False, f"outside at {len(bad)} of {len(points)} points; worst {bad[0][1]}")
+                return FormOutcome(True, f"inside the interval at all {len(points)} points", resolution=worst)
+            return FormOutcome(False, f"outside at {len(bad)} of {len(points)} points; worst {bad[0][1]}",
+                               resolution=worst)
 
+        used = [r["trials"] for r in rows]
+        sample_note = f"pilot {pilot} trials per point, grown to reach the margin (cap {cap})"
+        if used:
+            sample_note += f"; used {min(used)}–{max(used)}"
+        if short:
+            need = max(n for n, _ in short)
+            sample_note += (f"; the cap stopped {len(short)} of {len(points)} points short: "
+                            f"up to {need} trials per point would resolve margin {margin.value:.2g}")
         columns = tuple(points[0].keys()) if points else ()
-        columns += ("mc_mean", "ci_lo", "ci_hi", "derived") + (("printed",) if claim.printed is not None else ())
+        columns += ("mc_mean", "ci_lo", "ci_hi", "trials", "resolution", "derived") + (
+            ("printed",) if claim.printed is not None else ())
         return Evidence(
             derived=outcome("derived"),
             printed=outcome("printed") if claim.printed is not None else None,
@@ -82,7 +125,27 @@ class MonteCarloMean:
             rows=rows,
             comparisons=len(points) * (1 + (claim.printed is not None)),
             plot=self.figure(rows) if self.figure is not None else _plot_mc(rows, claim),
+            margin=margin,
+            sample=sample_note,
         )
+
+
+CAP_FACTOR = 16
+"""Default cap of a Monte Carlo point's sample, in pilots: a check may grow its sample 16-fold
+(resolution 4x finer) to reach its margin before it is called inconclusive."""
+
+
+_SIZING_ROUNDS = 4
+
+
+def _needed(sample: np.ndarray, margin: float, delta: float) -> int:
+    """Trials that resolve ``margin`` given the pilot's spread and mean (the pilot's own size
+    when it has no spread: the Bernstein interval then needs no more)."""
+    if sample.size < 2 or np.ptp(sample) == 0:
+        return int(sample.size)
+    # aim 2% inside the margin so that the re-estimated resolution rarely lands just above it
+    return trials_for_resolution(sd=float(np.std(sample, ddof=1)), mean=float(np.mean(sample)),
+                                 margin=0.98 * margin, delta=delta)
 
 
 def _plot_mc(rows: list[dict[str, Any]], claim: Claim):

@@ -1,11 +1,9 @@
 r"""Signed effects: the direction of a measured effect against the direction each form states.
 
 * :class:`SignedEffect` — for each case a replicated paired difference (a change, an effect);
-  its interval at level ``1 - ctx.delta`` says +1 (above 0), −1 (below 0) or 0 (contains 0), and
-  each form's ``numeric(**case)`` predicts that direction. Resolution: the smallest effect
-  whose sign the check resolves with probability 0.9, :math:`h + z_{0.9}\,\mathrm{se}`, relative
-  to the largest measured effect (worst over cases): for a "no effect" case it says how small
-  an effect, relative to the effects contrasted with it, the interval excludes.
+  a predicted direction is judged by the interval at level ``1 - ctx.delta``, a predicted "no
+  effect" by an equivalence test (TOST) against the claim's margin times the scale of the
+  effects it is contrasted with; samples grow until each case is decided or a cap.
 * :class:`MonotoneTrend` — rank trends (Spearman, within strata) measured on a table of rows,
   with one-sided permutation tests (:func:`polyverify.stats.rank_trend`). Each form's
   ``numeric(trend=name)`` states a direction (+1, −1) or none (0). A stated direction is
@@ -24,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from ..claim import Claim, Context, Evidence, FormOutcome, Mode
+from ..claim import Claim, Context, Evidence, FormOutcome, Mode, margin_for
 from ..stats import (
+    equivalence_test,
     interval_resolution,
     mean_interval,
     rank_trend,
@@ -41,10 +40,25 @@ __all__ = ["SignedEffect", "MonotoneTrend", "Trend"]
 @rule
 @dataclass(frozen=True, kw_only=True)
 class SignedEffect:
-    """Predicted against observed direction of a replicated effect, case by case.
+    r"""Predicted against observed direction of a replicated effect, case by case; "no effect"
+    by an equivalence test.
 
-    ``measure(case, rng=, mode=, device=)`` returns the per-replicate effects (a 1-D array);
-    ``covariate`` (name, function of the case) adds a column and the figure's x axis.
+    ``measure(case, rng=, mode=, device=)`` returns per-replicate effects (a 1-D array); calling it
+    again with the same generator gives more replicates (the sample grows up to
+    ``CAP_FACTOR`` calls until every case is decided). Each form's ``numeric(**case)`` predicts
+    +1, −1 or 0 (no effect). The effects are measured against the *scale* of the effect, the
+    largest measured mean among the cases the derived form predicts to move; with the claim's
+    margin :math:`r` (:func:`polyverify.claim.margin_for`):
+
+    * a predicted direction *holds* when the interval at level ``1 - ctx.delta`` excludes 0 on
+      its side, is *rejected* when it excludes 0 on the other side, and is undecided otherwise;
+    * a predicted "no effect" *holds* when the TOST equivalence test
+      (:func:`polyverify.stats.equivalence_test`) puts the mean inside :math:`\pm r\cdot` scale,
+      is *rejected* when the interval lies wholly outside it, and is undecided otherwise.
+
+    A form holds when every case holds (``conclusive``); it is rejected when any case is. The
+    resolution is the worst over cases, relative to the scale: :math:`(h + z_{0.9}\,\mathrm{se})`
+    for a direction, the TOST resolution for a "no effect" case.
     """
 
     cases: Callable[[Mode], Sequence[dict[str, Any]]]
@@ -64,43 +78,79 @@ class SignedEffect:
         return frozenset(self.cases("quick")[0])
 
     def run(self, claim: Claim, ctx: Context) -> Evidence:
+        from .monte_carlo import CAP_FACTOR
+
         fs = list(forms(claim))
-        rows, fails = [], {label: [] for label, _ in fs}
-        ivs = []
-        for idx, case in enumerate(self.cases(ctx.mode)):
-            sample = self.measure(case, rng=ctx.rng(claim.id, idx), mode=ctx.mode, device=ctx.device)
+        cases = list(self.cases(ctx.mode))
+        preds = [{label: int(form.numeric(**case)) for label, form in fs} for case in cases]
+        rngs = [ctx.rng(claim.id, idx) for idx in range(len(cases))]
+        samples = [np.asarray(self.measure(c, rng=g, mode=ctx.mode, device=ctx.device), float).ravel()
+                   for c, g in zip(cases, rngs)]
+        margin = margin_for(claim, ctx.mode)
+        z = z_value(ctx.delta)
+
+        def judge(sample: np.ndarray, pred: int, bound: float) -> tuple[str, float, Any]:
             iv = mean_interval(sample, delta=ctx.delta)
-            ivs.append(iv)
-            observed = 1 if iv.lo > 0 else (-1 if iv.hi < 0 else 0)
+            if pred != 0:
+                observed = 1 if iv.lo > 0 else (-1 if iv.hi < 0 else 0)
+                st = "holds" if observed == pred else ("rejected" if observed == -pred else "undecided")
+                return st, interval_resolution(iv.halfwidth, iv.halfwidth / z, 1.0), iv
+            e = equivalence_test(sample, bound=bound, delta=ctx.delta)
+            return ("holds" if e.equivalent else "rejected" if e.different else "undecided"), e.resolution, iv
+
+        def scale_of(samples: list[np.ndarray]) -> float:
+            moving = [abs(float(x.mean())) for x, p in zip(samples, preds) if p["derived"] != 0]
+            return max(moving or [abs(float(x.mean())) for x in samples]) or 1.0
+
+        calls = 1
+        while True:
+            scale = scale_of(samples)
+            open_ = [k for k, (x, p) in enumerate(zip(samples, preds))
+                     if any(judge(x, v, margin.value * scale)[0] == "undecided" for v in set(p.values()))]
+            if not open_ or calls >= CAP_FACTOR:
+                break
+            grow = min(calls, CAP_FACTOR - calls)  # double the undecided cases' samples
+            for k in open_:
+                more = [np.asarray(self.measure(cases[k], rng=rngs[k], mode=ctx.mode, device=ctx.device), float).ravel()
+                        for _ in range(grow)]
+                samples[k] = np.concatenate([samples[k], *more])
+            calls += grow
+        bound = margin.value * scale
+        rows: list[dict[str, Any]] = []
+        status = {label: [] for label, _ in fs}
+        res = {label: 0.0 for label, _ in fs}
+        for k, (case, x, pred) in enumerate(zip(cases, samples, preds)):
             row = dict(case)
             if self.covariate is not None:
                 row[self.covariate[0]] = float(self.covariate[1](**case))
-            row.update({self.effect: iv.mean, "ci_lo": iv.lo, "ci_hi": iv.hi, "observed": observed})
-            for label, form in fs:
-                pred = int(form.numeric(**case))
-                row[label] = pred
-                if pred != observed:
-                    fails[label].append(f"{case.get(self.label, idx)}: predicted {pred:+d}, observed {observed:+d} "
-                                        f"(mean change {iv.mean:.4f} [{iv.lo:.4f}, {iv.hi:.4f}])")
+            for label, _ in fs:
+                st_, r, iv = judge(x, pred[label], bound)
+                res[label] = max(res[label], r / scale)
+                status[label].append((st_, case, iv, pred[label]))
+                row[label] = pred[label]
+                row[f"{label}_status"] = st_
+            iv = mean_interval(x, delta=ctx.delta)
+            row.update({self.effect: iv.mean, "ci_lo": iv.lo, "ci_hi": iv.hi, "replicates": int(x.size),
+                        "observed": 1 if iv.lo > 0 else (-1 if iv.hi < 0 else 0)})
             rows.append(row)
-        scale = max(abs(iv.mean) for iv in ivs)
-        z = z_value(ctx.delta)
-        res = max(interval_resolution(iv.halfwidth, iv.halfwidth / z, scale) for iv in ivs)
         cov = self.covariate[0] if self.covariate is not None else None
 
         def outcome(label: str) -> FormOutcome:
-            bad = fails[label]
-            if not bad:
-                detail = ", ".join(f"{r.get(self.label, k)}" + (f" (κ={r[cov]:.3g}: " if cov else " (")
-                                   + f"{r[self.effect]:+.3f})" for k, r in enumerate(rows))
-                return FormOutcome(True, f"direction of {self.quantity} as predicted for " + detail, resolution=res)
-            return FormOutcome(False, "; ".join(bad), resolution=res)
+            parts = []
+            for st_, case, iv, pred in status[label]:
+                what = f"no effect (|mean| < {bound:.3g})" if pred == 0 else f"{pred:+d}"
+                parts.append(f"{case.get(self.label, '?')}: predicted {what}, mean {iv.mean:+.4g} "
+                             f"[{iv.lo:+.4g}, {iv.hi:+.4g}] → {st_}")
+            sts = [t[0] for t in status[label]]
+            return FormOutcome("rejected" not in sts, f"{self.quantity}: " + "; ".join(parts), resolution=res[label],
+                               conclusive=all(t == "holds" for t in sts))
 
         def plot(ax) -> None:
             ks = [r[cov] for r in rows] if cov else list(range(len(rows)))
             ys = [r[self.effect] for r in rows]
             err = [[r[self.effect] - r["ci_lo"] for r in rows], [r["ci_hi"] - r[self.effect] for r in rows]]
-            ax.errorbar(ks, ys, yerr=err, fmt="o")
+            ax.errorbar(ks, ys, yerr=err, fmt="o", label="measured (interval)")
+            ax.axhspan(-bound, bound, color="0.85", label=f"no-effect band ±{margin.value:.0%} of the effect")
             for k, r in zip(ks, rows):
                 ax.annotate(str(r.get(self.label, "")), (k, r[self.effect]), fontsize=7)
             ax.axhline(0, color="k", lw=0.8)
@@ -108,15 +158,19 @@ class SignedEffect:
             ax.set_xlabel(self.xlabel)
             ax.set_ylabel(self.ylabel)
             ax.set_title(claim.id)
+            ax.legend(fontsize=7)
 
         return Evidence(
             derived=outcome("derived"),
             printed=outcome("printed") if claim.printed is not None else None,
-            method=f"{self.description}; interval of the mean change at level 1-{ctx.delta:.2e}",
+            method=(f"{self.description}; interval of the mean at level 1-{ctx.delta:.2e} for a direction, "
+                    f"TOST against ±{margin.value:.2g} of the effect's scale ({scale:.3g}) for no effect"),
             columns=tuple(rows[0].keys()) if rows else (),
             rows=rows,
             comparisons=len(rows) * len(fs),
             plot=plot,
+            margin=margin,
+            sample=f"{calls} measurement(s) per undecided case (cap {CAP_FACTOR})",
         )
 
 
@@ -175,7 +229,9 @@ class MonotoneTrend:
                 res.append(trend_resolution(m, ctx.delta) if want else None)
             resolution = max(res) if (holds or rejected) and all(r is not None for r in res) else None
             tail = f"; {fitted} of {len(rows)} rows measured"
-            return FormOutcome(not rejected, "; ".join(parts) + tail, resolution=resolution)
+            # a direction is decided by its own one-sided test, not by a relative error
+            return FormOutcome(not rejected, "; ".join(parts) + tail, resolution=resolution,
+                               conclusive=holds and not rejected)
 
         return Evidence(
             derived=outcome("derived"),
