@@ -30,10 +30,10 @@ EXPECTED = {
     "sparsity.limit_mprime_ratio": "erratum",
     "sparsity.limit_rel_var": "verified",
     "sparsity.rel_var_bounds": "verified",
-    "sparsity.regime1": "verified",
-    "sparsity.regime2": "verified",
+    "sparsity.regime1": "inconclusive",  # the m -> oo curve is held to a ratio within 1.1 (resolution 10% > 5%)
+    "sparsity.regime2": "inconclusive",  # the m -> oo curve is held to a ratio within 1.1 (resolution 10% > 5%)
     "sparsity.regime3": "verified",
-    "sparsity.mprime_law": "verified",
+    "sparsity.mprime_law": "inconclusive",  # the m -> oo curve is held to a ratio within 1.1 (resolution 10% > 5%)
     "sparsity.fig2": "verified",
 }
 

@@ -22,6 +22,10 @@ ERRATA = {
     "spectra.zeta_tail",  # the dropped tail is not negligible near alpha = -1
 }
 
+# resolution worse than the quick margin (5%): the dropout action's seed interval (about ±9%) and the
+# Methods estimator's fit interval on synthetic spectra (about ±7%); the full suite sizes them further
+INCONCLUSIVE = {"spectra.dropout_action", "spectra.power_law_fit"}
+
 MEASURED = {"spectra.dropout_trends"}  # printed = the paper's qualitative trends, measured; no derived direction
 
 CTX = Context(seed=0, mode="quick", device="cpu", delta=1e-5)
@@ -34,9 +38,10 @@ def test_quick_claims():
     assert set(got) == {c.id for c in claims}
     for cid, (verdict, reason) in got.items():
         if cid in MEASURED:  # the printed trend is a measured result: it may be refuted, never the derived form fail
-            assert verdict != "failed", f"{cid}: {verdict} ({reason})"
+            # at seed 0 both measured trends run opposite to the paper's: never verified
+            assert verdict in ("refuted", "inconclusive"), f"{cid}: {verdict} ({reason})"
             continue
-        want = "erratum" if cid in ERRATA else "verified"
+        want = "erratum" if cid in ERRATA else "inconclusive" if cid in INCONCLUSIVE else "verified"
         assert verdict == want, f"{cid}: {verdict} ({reason})"
 
 

@@ -36,13 +36,16 @@ _EXPORTS: dict[str, str] = {
     "FormOutcome": "claim",
     "Context": "claim",
     "Verdict": "claim",
+    "Margin": "claim",
+    "from_expr": "forms",
     "register": "registry",
     "all_claims": "registry",
     "get_claim": "registry",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Source, Verdict
+    from .claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Margin, Source, Verdict
+    from .forms import from_expr
     from .identity import DerivationResult, IdentityResult, check_derivation, check_identity
     from .registry import all_claims, get_claim, register
     from .runner import RunReport, run
@@ -77,6 +80,8 @@ __all__ = [
     "FormOutcome",
     "Context",
     "Verdict",
+    "Margin",
+    "from_expr",
     "register",
     "all_claims",
     "get_claim",

@@ -363,12 +363,16 @@ class ClaimResult:
 
     @property
     def resolution(self) -> float | None:
-        """The claim's resolution: the worst over its forms (``None`` when a form has none)."""
+        """The claim's resolution: the worst over its forms judged by relative error (``None`` when
+        one has none)."""
         ev = self.evidence
         if ev is None:
             return None
         outs = [ev.derived] + ([ev.printed] if ev.printed is not None else [])
-        vals = [o.resolution for o in outs]
+        # a test that decides by its own statistic (a direction, an equivalence, a Θ bound) states
+        # its resolution in its own units: the claim's is over the forms judged by relative error
+        judged = [o for o in outs if o.conclusive is None] or outs
+        vals = [o.resolution for o in judged]
         return None if any(v is None for v in vals) else float(max(vals))
 
     def to_json(self) -> dict[str, Any]:

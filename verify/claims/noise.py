@@ -355,6 +355,9 @@ def _step_moments(**p) -> tuple[float, int, float, float]:
 
 
 _STEP_MC_TRIALS = Budget(quick=4000, full=40000)
+# one trial is one noise vector of at most a few dozen coordinates (microseconds): a point may
+# grow its sample this far to resolve its margin (about 1 s per million trials)
+_MC_CAP = Budget(quick=3_000_000, full=30_000_000)
 
 register(
     Claim(
@@ -373,7 +376,7 @@ register(
         domain=Domain(assumptions=("||W_i||_2 = 1", "no interference", "bounded noise, max|xi| sqrt(m) <= 0.9")),
         rule=AllOf((
             SymbolicRule(derivation=_expected_norm_derivation),
-            MonteCarloMean(strategy=_step_point(0.1, 2.0), simulate=_sim_norm_sq, trials=_STEP_MC_TRIALS,
+            MonteCarloMean(cap=_MC_CAP, strategy=_step_point(0.1, 2.0), simulate=_sim_norm_sq, trials=_STEP_MC_TRIALS,
                            examples=Budget(3, 20)),
         )),
         formulas=("noise.expected_norm_sq_next_moments", "noise.expected_norm_sq_next"),
@@ -430,7 +433,7 @@ register(
             SymbolicRule(derivation=_a2s_derivation),
             DeterministicMatch(strategy=_law_point(["bipolar"], m_max=12), compute=_enum_a2s, examples=Budget(5, 40),
                                rtol=1e-9, atol=1e-14, tolerance_reason=_ENUM_TOL),
-            MonteCarloMean(strategy=_law_point(_MC_LAWS, 0.2, 1.5), simulate=_sim_a2s, trials=_MC_TRIALS,
+            MonteCarloMean(cap=_MC_CAP, strategy=_law_point(_MC_LAWS, 0.2, 1.5), simulate=_sim_a2s, trials=_MC_TRIALS,
                            examples=Budget(4, 30)),
         )),
         formulas=("noise.a2_norm_xi",),
@@ -495,7 +498,7 @@ register(
                                    "xi' independent of xi")),
         rule=AllOf((
             SymbolicRule(derivation=_xi_prime_derivation),
-            MonteCarloMean(strategy=_xi_prime_point(), simulate=_sim_xi_prime, trials=_STEP_MC_TRIALS,
+            MonteCarloMean(cap=_MC_CAP, strategy=_xi_prime_point(), simulate=_sim_xi_prime, trials=_STEP_MC_TRIALS,
                            examples=Budget(3, 20), pinned=({"n": 2, "m": 2, "i": 0, "law": "bipolar", "scale": 0.6364,
                                                             "eta": 2.0, "seed": 7},)),
         )),
@@ -612,7 +615,7 @@ register(
         domain=Domain(assumptions=("||W_i||_2 = 1 (w drawn, then normalised)", "symmetric noise with finite mu_4")),
         rule=AllOf((
             SymbolicRule(derivation=_leading_derivation),
-            MonteCarloMean(strategy=_law_point(_MC_LAWS + ("bipolar",), 0.2, 1.2), simulate=_sim_lead,
+            MonteCarloMean(cap=_MC_CAP, strategy=_law_point(_MC_LAWS + ("bipolar",), 0.2, 1.2), simulate=_sim_lead,
                            trials=_MC_TRIALS, examples=Budget(3, 25)),
         )),
         formulas=("noise.xi_only_leading",),
@@ -751,7 +754,7 @@ register(
             SymbolicRule(derivation=_fourth_derivation),
             DeterministicMatch(strategy=_ENUM_POINTS, compute=_enum_fourth, examples=Budget(6, 40), rtol=1e-9, atol=1e-14,
                                tolerance_reason=_ENUM_TOL),
-            MonteCarloMean(strategy=_law_point(_MC_LAWS, 0.2, 2.0), simulate=_sim_fourth, trials=_MC_TRIALS,
+            MonteCarloMean(cap=_MC_CAP, strategy=_law_point(_MC_LAWS, 0.2, 2.0), simulate=_sim_fourth, trials=_MC_TRIALS,
                            examples=Budget(6, 40),
                            pinned=({"law": "laplace", "scale": 1.0, "w": (1.0, 0.0, 0.0)},
                                    {"law": "epanechnikov", "scale": 1.0, "w": (0.5, 0.5, 0.5, 0.5)})),
@@ -811,7 +814,7 @@ register(
         domain=Domain(assumptions=("||W_i||_2 = 1", "symmetric noise with finite mu_4")),
         rule=AllOf((
             SymbolicRule(derivation=lambda: [("16 eta^2 times App. C's E[a^4]", 16 * eta**2 * th.FOURTH_MOMENT, th.MAIN_TEXT_TERM)]),
-            MonteCarloMean(strategy=_main_point(), simulate=_sim_main_term, trials=_MC_TRIALS, examples=Budget(3, 25),
+            MonteCarloMean(cap=_MC_CAP, strategy=_main_point(), simulate=_sim_main_term, trials=_MC_TRIALS, examples=Budget(3, 25),
                            pinned=({"law": "bipolar", "scale": 1.0, "w": (0.6, 0.8), "eta": 0.1},),
                            value_range=_main_range),
         )),
@@ -973,7 +976,7 @@ register(
         domain=Domain(assumptions=("m >= 1", "u uniform on the unit sphere")),
         rule=AllOf((
             SymbolicRule(derivation=th._unit_fourth_norm_derivation),
-            MonteCarloMean(strategy=st.fixed_dictionaries({"m": st.integers(1, 512)}), simulate=_sim_unit,
+            MonteCarloMean(cap=_MC_CAP, strategy=st.fixed_dictionaries({"m": st.integers(1, 512)}), simulate=_sim_unit,
                            trials=Budget(20000, 60000), examples=Budget(4, 30), pinned=({"m": 1}, {"m": 2}, {"m": 64}),
                            value_range=lambda m: 1.0),
         )),

@@ -64,14 +64,17 @@ class Relation:
         s = float(self.slack(**params)) if self.slack is not None else 1.0
         return f >= lo - t and f * s <= hi + t
 
-    def resolution(self, lo: float, hi: float, params: Mapping[str, Any]) -> float:
+    def resolution(self, lo: float, hi: float, params: Mapping[str, Any], f: float | None = None) -> float:
         """The relative error this relation detects: the bracket's width plus the tolerance, over
-        the value (a sandwich also allows its factor ``1 - slack``)."""
+        the value."""
         width = (hi - lo) + self.tolerance(params)
-        res = _rel(width, max(abs(lo), abs(hi)))
-        if self.kind == "sandwich" and self.slack is not None:
-            res += abs(1.0 - float(self.slack(**params)))
-        return res
+        # a sandwich's factor is a tolerance of the statement (the bound holds within it), shown
+        # in the summary; it is not a limit of what the computation detects. A value 0 by
+        # construction reads the width against the form, or as absolute on a unit scale.
+        ref = max(abs(lo), abs(hi))
+        if ref <= width:
+            ref = max(abs(f), 1.0) if f is not None else 1.0
+        return _rel(width, ref)
 
 
 @rule
@@ -117,7 +120,10 @@ class DeterministicMatch:
             for label, form in forms(claim):
                 pred = float(form.evaluate(params))
                 ok = abs(pred - value) <= self.atol + self.rtol * abs(value)
-                ref = value if self.scale is None else float(self.scale(**params))
+                ref = abs(value) if self.scale is None else abs(float(self.scale(**params)))
+                if ref <= self.atol:  # a value 0 by construction: the tolerance is read against the form,
+                    # or as an absolute tolerance on a unit-scale residual when the form is 0 too
+                    ref = abs(pred) if abs(pred) > self.atol else 1.0
                 res[label] = max(res[label], _rel(self.atol + self.rtol * abs(value), ref))
                 row[label] = pred
                 row[f"{label}_ok"] = ok
@@ -154,7 +160,7 @@ class DeterministicMatch:
                 f = float(form.evaluate(params))
                 rel = self.relations[label]
                 ok = rel.check(f, lo, hi, params)
-                res[label] = max(res[label], rel.resolution(lo, hi, params))
+                res[label] = max(res[label], rel.resolution(lo, hi, params, f))
                 row[label] = f
                 row[f"{label}_ok"] = ok
                 if not ok:
@@ -257,8 +263,8 @@ class BoundsAlong:
     ``numeric(**args)`` returns ``{column: (lower, upper)}`` for the measured columns it bounds
     at that time (none: the form says nothing there); the form passes when
     ``lower - rtol |v| <= v <= upper + rtol |v|`` everywhere and it bounded at least ``min_rows``
-    times. ``rtol`` is the solver's error. Resolution: the bounds' half-width plus ``rtol``,
-    relative to the value (worst over times). Each form is evaluated and judged on its own.
+    times. ``rtol`` is the solver's error and the check's resolution: the bounds are what the form
+    states (an inequality holds or not), the trajectory is known to ``rtol``. Each form is evaluated and judged on its own.
     ``draw(ax, rows, args)`` draws the figure; ``table_every`` keeps every k-th row in the report.
     """
 
@@ -287,7 +293,7 @@ class BoundsAlong:
                     v = float(r[key])
                     r[f"{key}_{label}_lo"], r[f"{key}_{label}_hi"] = float(lo), float(hi)
                     inside = bool(lo - self.rtol * abs(v) <= v <= hi + self.rtol * abs(v))
-                    res = max(res, _rel((hi - lo) / 2 + self.rtol * abs(v), v))
+                    res = max(res, self.rtol)  # the bounds are the statement; the solver's error its resolution
                     if hi > lo:
                         use = max(use, abs(v - (hi + lo) / 2) / ((hi - lo) / 2))
                     if not inside and ok_here and not first:

@@ -41,18 +41,29 @@ class MonteCarloMean:
     trials: Budget
     examples: Budget
     pinned: tuple[dict[str, Any], ...] = ()
+    pinned_full: tuple[dict[str, Any], ...] = ()
+    """Points pinned in the full suite only (too costly to resolve within the quick budget)."""
     value_range: Callable[..., float] | None = None
     cap: Budget | None = None
     """Most trials per point (default ``CAP_FACTOR * trials``)."""
+    cost: Callable[..., float] | None = None
+    """Work of one trial at a point (e.g. ``n * m`` Gaussian draws), for points of unequal cost:
+    with ``work``, a point may run up to ``work(mode) / cost(**params)`` trials (never fewer than
+    the cap), so cheap points are not held to the sample size of expensive ones."""
+    work: Budget | None = None
     figure: Callable[[list[dict[str, Any]]], Callable[[Any], None]] | None = None
     """Optional custom figure: given the evidence rows, return a function drawing on an Axes."""
 
     def _points(self, claim: Claim, ctx: Context) -> list[dict[str, Any]]:
-        return draw_examples(self.strategy, self.examples(ctx.mode), ctx.hypothesis_seed(claim.id), self.pinned)
+        return draw_examples(self.strategy, self.examples(ctx.mode), ctx.hypothesis_seed(claim.id),
+                             self._pinned(ctx.mode))
+
+    def _pinned(self, mode: Mode) -> tuple[dict[str, Any], ...]:
+        return self.pinned + (self.pinned_full if mode == "full" else ())
 
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         n_forms = 1 + (claim.printed is not None)
-        return (self.examples(mode) + len(self.pinned)) * n_forms
+        return (self.examples(mode) + len(self._pinned(mode))) * n_forms
 
     def _cap(self, mode: Mode) -> int:
         return self.cap(mode) if self.cap is not None else CAP_FACTOR * self.trials(mode)
@@ -68,21 +79,33 @@ class MonteCarloMean:
         short: list[tuple[int, int]] = []  # (needed, used) where the cap stopped the sample
         for idx, (params, pred) in enumerate(zip(points, preds)):
             rng = ctx.rng(claim.id, idx)
+            cap_here, chunk = cap, cap
+            if self.cost is not None:
+                unit = max(float(self.cost(**params)), 1.0)
+                if self.work is not None:
+                    cap_here = max(cap, int(self.work(ctx.mode) / unit))
+                chunk = max(pilot, int(_CHUNK_WORK / unit))
             sample = np.asarray(self.simulate(params, rng=rng, trials=pilot, device=ctx.device), dtype=float)
             # sequential sizing: the size needed is re-estimated from the sample so far (the pilot's
             # spread and mean are estimates too) until it suffices or the cap is reached
             for _ in range(_SIZING_ROUNDS):
                 need = _needed(sample, margin.value, ctx.delta)
-                if need <= sample.size or sample.size >= cap:
+                if need <= sample.size or sample.size >= cap_here:
                     break
-                extra = self.simulate(params, rng=rng, trials=min(need, cap) - sample.size, device=ctx.device)
-                sample = np.concatenate([sample, np.asarray(extra, dtype=float).ravel()])
+                todo, parts = min(need, cap_here) - sample.size, [sample]
+                while todo > 0:  # in chunks of bounded memory
+                    k = min(todo, chunk)
+                    parts.append(np.asarray(self.simulate(params, rng=rng, trials=k, device=ctx.device), dtype=float).ravel())
+                    todo -= k
+                sample = np.concatenate(parts)
             if need > sample.size:
                 short.append((need, int(sample.size)))
             vr = None if self.value_range is None else float(self.value_range(**params))
             iv = mean_interval(sample, delta=ctx.delta, value_range=vr)
             se = float(np.std(sample, ddof=1) / np.sqrt(sample.size)) if iv.method == "clt" else 0.0
-            res = interval_resolution(iv.halfwidth, se, iv.mean)
+            # a statistic whose mean is 0 (no feature can collide at n = 1) has no relative error:
+            # its interval is read against the statistic's range instead
+            res = interval_resolution(iv.halfwidth, se, iv.mean if iv.mean != 0 or vr is None else vr)
             worst = max(worst, res)
             row: dict[str, Any] = dict(params)
             row.update(mc_mean=iv.mean, ci_lo=iv.lo, ci_hi=iv.hi, trials=iv.n, resolution=res)
@@ -107,7 +130,8 @@ class MonteCarloMean:
                                resolution=worst)
 
         used = [r["trials"] for r in rows]
-        sample_note = f"pilot {pilot} trials per point, grown to reach the margin (cap {cap})"
+        sample_note = f"pilot {pilot} trials per point, grown to reach the margin (cap {cap}" + (
+            " trials, more at cheap points within a work budget)" if self.work is not None else ")")
         if used:
             sample_note += f"; used {min(used)}–{max(used)}"
         if short:
@@ -136,6 +160,7 @@ CAP_FACTOR = 16
 
 
 _SIZING_ROUNDS = 4
+_CHUNK_WORK = 2e7  # per simulate() call when growing a sample: ~160 MB of float64 draws
 
 
 def _needed(sample: np.ndarray, margin: float, delta: float) -> int:

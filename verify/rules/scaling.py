@@ -181,9 +181,10 @@ class ScalingLaw:
                 ratio_ok and slope_ok,
                 f"ratio sim/form in [{lo:.3g}, {hi:.3g}] ({'within' if ratio_ok else 'outside'} [1/{bound:g}, {bound:g}]); "
                 f"slope in {self.scale}: sim {sim_slope:.3f}, form {f_slope:.3f} (allowed difference {slope_tol:.3f})",
-                # deterministic trials: the allowed slope difference, relative to the exponent, is
-                # the smallest error of the law this check can see
-                resolution=float(slope_tol / max(abs(f_slope), 1e-12)),
+                # deterministic trials, each checked: the form's ratio bound is the smallest relative
+                # error it can see; a Θ form states only that bound and decides by it
+                resolution=float(bound - 1.0),
+                conclusive=(ratio_ok and slope_ok) if label in self.theta_forms else None,
             )
         scale, ylabel = self.scale, self.ylabel
 
