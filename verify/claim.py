@@ -364,16 +364,26 @@ class ClaimResult:
     @property
     def resolution(self) -> float | None:
         """The claim's resolution: the worst over its forms judged by relative error (``None`` when
-        one has none)."""
+        one has none, or when every form is decided by a test of its own: see :attr:`own_test`)."""
         ev = self.evidence
         if ev is None:
             return None
-        outs = [ev.derived] + ([ev.printed] if ev.printed is not None else [])
         # a test that decides by its own statistic (a direction, an equivalence, a Θ bound) states
-        # its resolution in its own units: the claim's is over the forms judged by relative error
-        judged = [o for o in outs if o.conclusive is None] or outs
+        # its resolution in its own units, per form: the claim's is over the forms judged by relative error
+        judged = [o for o in self._outcomes() if o.conclusive is None]
         vals = [o.resolution for o in judged]
-        return None if any(v is None for v in vals) else float(max(vals))
+        return None if not vals or any(v is None for v in vals) else float(max(vals))
+
+    def _outcomes(self) -> list[FormOutcome]:
+        ev = self.evidence
+        return [] if ev is None else [ev.derived] + ([ev.printed] if ev.printed is not None else [])
+
+    @property
+    def own_test(self) -> bool:
+        """Every form is decided by a test of its own (a direction, an equivalence, a Θ bound),
+        whose resolution each form outcome states in that test's units."""
+        outs = self._outcomes()
+        return bool(outs) and all(o.conclusive is not None for o in outs)
 
     def to_json(self) -> dict[str, Any]:
         ev = self.evidence
@@ -384,6 +394,7 @@ class ClaimResult:
             "reason": self.reason,
             "seconds": round(self.seconds, 3),
             "resolution": None if res is None else _jsonable(res),
+            "own_test": self.own_test,
             "margin": None if self.margin is None else self.margin.to_json(),
             "evidence": None
             if ev is None

@@ -58,7 +58,7 @@ def summary_counts(counts: dict[str, int]) -> str:
 
 def _res_cell(r: dict[str, Any]) -> str:
     m = r.get("margin")
-    res = format_resolution(r.get("resolution"))
+    res = "own test" if r.get("resolution") is None and r.get("own_test") else format_resolution(r.get("resolution"))
     return res if not m else f"{res}/{m['value']:.0%}" if m["value"] >= 0.01 else f"{res}/{m['value']:.1%}"
 
 

@@ -47,6 +47,7 @@ from ..registry import register
 from ..fig3 import FIG3_WIDTHS, draw_count_forms, fig3_runs
 from ..report import log_width_axis
 from ..rules import AllOf, MonteCarloMean, SymbolicRule, draw_examples
+from ..stats import interval_resolution
 
 __all__ = ["TrainSettings", "TrainedCounts", "TrainedStay", "OneSidedMean", "train_width"]
 
@@ -206,12 +207,18 @@ class BracketMean:
 
         points = draw_examples(self.strategy, self.examples(ctx.mode), ctx.hypothesis_seed(claim.id), self.pinned)
         rows, bad = [], []
+        worst = 0.0  # the resolution: (half-width + z_0.9 se)/|mean|, worst over points
         for idx, params in enumerate(points):
             x = self.simulate(params, rng=ctx.rng(claim.id, idx), trials=self.trials(ctx.mode), device=ctx.device)
             vr = None if self.value_range is None else float(self.value_range(**params))
             iv = mean_interval(x, delta=ctx.delta, value_range=vr)
             lo, hi = float(self.lower(**params)), float(self.upper(**params))
             ok = iv.hi >= lo and iv.lo <= hi
+            xa = np.asarray(x, dtype=float)
+            # a point whose statistic is 0 by construction (n = 1) is exact; else relative to the bracket's scale
+            scale = max(abs(iv.mean), abs(lo), abs(hi))
+            worst = max(worst, 0.0 if iv.halfwidth == 0 or scale == 0 else
+                        interval_resolution(iv.halfwidth, float(xa.std(ddof=1) / np.sqrt(xa.size)), scale))
             rows.append(dict(params, mc_mean=iv.mean, ci_lo=iv.lo, ci_hi=iv.hi, lower=lo, upper=hi, derived_ok=ok,
                              above_lower=iv.mean - lo, below_upper=hi - iv.mean))
             if not ok:
@@ -236,7 +243,7 @@ class BracketMean:
             ax.legend(fontsize=7)
 
         return Evidence(
-            derived=FormOutcome(not bad, summary),
+            derived=FormOutcome(not bad, summary, resolution=worst),
             printed=None,
             method=f"Monte Carlo interval (level 1-{ctx.delta:.2e} per point) against a bracket",
             columns=tuple(rows[0].keys()) if rows else (),
@@ -320,11 +327,14 @@ class OneSidedMean:
 
         points = draw_examples(self.strategy, self.examples(ctx.mode), ctx.hypothesis_seed(claim.id), self.pinned)
         rows, bad = [], []
+        worst = 0.0  # the resolution: (half-width + z_0.9 se)/|mean|, worst over points
         for idx, params in enumerate(points):
             x = self.simulate(params, rng=ctx.rng(claim.id, idx), trials=self.trials(ctx.mode), device=ctx.device)
             iv = mean_interval(x, delta=ctx.delta, value_range=1.0)
             bound = float(claim.derived.evaluate(params))
             ok = bound >= iv.lo
+            xa = np.asarray(x, dtype=float)
+            worst = max(worst, interval_resolution(iv.halfwidth, float(xa.std(ddof=1) / np.sqrt(xa.size)), iv.mean))
             rows.append(
                 dict(params, mc_mean=iv.mean, ci_lo=iv.lo, ci_hi=iv.hi, derived=bound, derived_ok=ok,
                      first_order=1 - (params["n"] - 1) / (4 * params["m"]), gap=bound - iv.mean)
@@ -349,7 +359,7 @@ class OneSidedMean:
             ax.legend(fontsize=7)
 
         return Evidence(
-            derived=FormOutcome(not bad, summary),
+            derived=FormOutcome(not bad, summary, resolution=worst),
             printed=None,
             method=f"one-sided Monte Carlo bound (interval at level 1-{ctx.delta:.2e} per point)",
             columns=tuple(rows[0].keys()) if rows else (),
@@ -551,10 +561,15 @@ class TrainedCounts:
         rows: list[dict[str, Any]] = []
         misses: dict[str, list[str]] = {"derived": [], "printed": []}
         seeds = list(range(self.seeds(ctx.mode)))
+        worst = 0.0  # the resolution: (half-width + z_0.9 se)/|mean|, worst over widths
         for n_, m_ in self.widths(ctx.mode):
             r = self.source.measure(ctx, n_, m_, len(seeds))
             mean, lo, hi = _t_interval(r["trained"], ctx.delta)
-            row: dict[str, Any] = {"n": n_, "m": m_, "seeds": len(seeds), "trained_mean": mean, "ci_lo": lo, "ci_hi": hi}
+            x = np.asarray(r["trained"], dtype=float)
+            res = interval_resolution((hi - lo) / 2, float(x.std(ddof=1) / np.sqrt(x.size)), mean)
+            worst = max(worst, res)
+            row: dict[str, Any] = {"n": n_, "m": m_, "seeds": len(seeds), "trained_mean": mean, "ci_lo": lo, "ci_hi": hi,
+                                   "resolution": res}
             forms = [("derived", claim.derived)] + ([("printed", claim.printed)] if claim.printed is not None else [])
             for label, form in forms:
                 v = float(form.evaluate({"n": n_, "m": m_}))
@@ -581,8 +596,8 @@ class TrainedCounts:
         def outcome(label: str) -> FormOutcome:
             bad = misses[label]
             if not bad:
-                return FormOutcome(True, f"inside the seed interval at all {len(rows)} widths")
-            return FormOutcome(False, f"outside at {len(bad)} of {len(rows)} widths: " + "; ".join(bad))
+                return FormOutcome(True, f"inside the seed interval at all {len(rows)} widths", resolution=worst)
+            return FormOutcome(False, f"outside at {len(bad)} of {len(rows)} widths: " + "; ".join(bad), resolution=worst)
 
         def plot(ax) -> None:
             ms = np.array([r["m"] for r in rows], dtype=float)
@@ -706,10 +721,13 @@ class TrainedStay:
 
     def run(self, claim: Claim, ctx: Context) -> Evidence:
         rows, misses = [], []
+        worst = 0.0
         seeds = list(range(self.seeds(ctx.mode)))
         for n_, m_ in self.widths(ctx.mode):
             r = self.source.measure(ctx, n_, m_, len(seeds))
             mean, lo, hi = _t_interval(r["stay_trained"], ctx.delta)
+            xs = np.asarray(r["stay_trained"], dtype=float)
+            worst = max(worst, interval_resolution((hi - lo) / 2, float(xs.std(ddof=1) / np.sqrt(xs.size)), mean))
             pred = float(claim.printed.evaluate({"n": n_, "m": m_}))
             ok = lo <= pred <= hi
             rows.append(
@@ -738,7 +756,7 @@ class TrainedStay:
         measured = ", ".join(f"{r['stay_trained']:.3f} [{r['ci_lo']:.3f}, {r['ci_hi']:.3f}] (m={r['m']})" for r in rows)
         return Evidence(
             derived=FormOutcome(True, f"no closed form for the trained fraction; measured {measured}", conclusive=False),
-            printed=FormOutcome(not misses, summary),
+            printed=FormOutcome(not misses, summary, resolution=worst),
             method=f"{self.source.describe()}; Student-t interval over seeds at level 1-{ctx.delta:.2e}",
             columns=tuple(rows[0].keys()) if rows else (),
             rows=rows,
