@@ -8,7 +8,7 @@ from polyverify.numerics.autoencoder import stable_lr
 from polyverify.numerics.sweep import config_key
 from polyverify import fig3
 from polyverify.claim import Context
-from polyverify.claims.assignment import Fig3Training
+from polyverify.rules.trained import Fig3Training
 from polyverify.sweep_cmd import figure_configs
 
 
@@ -46,7 +46,7 @@ def test_published_setup_configs_and_rule_on_a_small_fig3(tmp_path):
     import pytest
 
     from polyverify.claim import Budget, Claim, Domain, Form, Source
-    from polyverify.claims.training import PublishedSetup
+    from polyverify.rules import PublishedSetup
 
     pub = figure_configs(3, widths=[8], n=8, seeds=2, setup="published")[0]
     assert (pub.optimizer, pub.lr, pub.weight_decay, pub.lam, pub.steps) == ("adamw", 1e-3, 0.01, 1e-3, 7500)

@@ -21,6 +21,15 @@ module                     rules
                            claimed order of the expansion variable.
 ``signed``                 :class:`SignedEffect` (the direction of a replicated effect),
                            :class:`MonotoneTrend` (rank trends with permutation tests).
+``trained``                rules whose evidence is trained networks: :class:`EulerOrder`,
+                           :class:`PerWidthMean`, :class:`RowFraction`, :class:`WinnerRank`,
+                           :class:`NoiseTrend`, :class:`KurtosisSign`,
+                           :class:`Fig4Trajectories`, :class:`Fig5FinalFourthNorm`,
+                           :class:`Fig7StuckRows`, :class:`PublishedSetup`,
+                           :class:`TrainedCounts`, :class:`TrainedStay`; and a Monte Carlo
+                           mean against a bracket or a bound: :class:`BracketMean`,
+                           :class:`OneSidedMean`. Directions and "no effect"s are stated
+                           per form (``_effects.judge_effects``).
 ``all_of``                 :class:`AllOf` — several rules that must all pass.
 =========================  ===============================================================
 
@@ -36,6 +45,22 @@ from .monte_carlo import MeasuredMeans, MonteCarloMean
 from .scaling import ExponentFit, ScalingLaw
 from .signed import MonotoneTrend, SignedEffect, Trend
 from .symbolic import SymbolicRule
+from .trained import (
+    BracketMean,
+    EulerOrder,
+    Fig4Trajectories,
+    Fig5FinalFourthNorm,
+    Fig7StuckRows,
+    KurtosisSign,
+    NoiseTrend,
+    OneSidedMean,
+    PerWidthMean,
+    PublishedSetup,
+    RowFraction,
+    TrainedCounts,
+    TrainedStay,
+    WinnerRank,
+)
 
 __all__ = [
     "draw_examples",
@@ -55,6 +80,20 @@ __all__ = [
     "SignedEffect",
     "MonotoneTrend",
     "AllOf",
+    "EulerOrder",
+    "PerWidthMean",
+    "RowFraction",
+    "WinnerRank",
+    "NoiseTrend",
+    "KurtosisSign",
+    "Fig4Trajectories",
+    "Fig5FinalFourthNorm",
+    "Fig7StuckRows",
+    "PublishedSetup",
+    "TrainedCounts",
+    "TrainedStay",
+    "BracketMean",
+    "OneSidedMean",
 ]
 
 _HELPERS = {"draw_examples", "Simulation", "registered_rules", "Relation", "Trend"}

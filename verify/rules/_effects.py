@@ -18,7 +18,8 @@ claim's margin :math:`r` (:func:`polyverify.claim.margin_for`):
   when the mean is shown inside the band, is *rejected* when the interval lies wholly outside it;
 
 where *scale* is the largest measured effect among the stated directions of the claim (the effect
-the "no effect" is contrasted with), or the given ``scale``. A form holds when every effect holds
+the "no effect" is contrasted with), or the effect's own ``scale`` (a value against its reference:
+the reference). A form holds when every effect holds
 (``conclusive``) and is rejected when any effect is.
 """
 
@@ -48,6 +49,9 @@ class Effect:
     sample: np.ndarray
     want: int
     saturated: bool = False
+    scale: float | None = None
+    """The effect's own scale, for a value against its reference (``q - 3/(m+2)``: the reference
+    itself, so "no effect" means within the margin of the value); default the claim's scale."""
 
 
 def effect_scale(effects: Iterable[Effect]) -> float:
@@ -69,8 +73,9 @@ def judge_effects(
     (True, True, ['holds', 'holds'])
     """
     rows, parts, statuses, worst = [], [], [], 0.0
-    bound = margin * scale
     for e in effects:
+        sc = e.scale if e.scale is not None else scale
+        bound = margin * sc
         x = np.asarray(e.sample, dtype=float).ravel()
         iv = t_interval(x, delta=delta)
         se = float(x.std(ddof=1) / np.sqrt(x.size))
@@ -79,11 +84,11 @@ def judge_effects(
         elif e.want != 0:
             seen = 1 if iv.lo > 0 else (-1 if iv.hi < 0 else 0)
             st = "holds" if seen == e.want else ("rejected" if seen == -e.want else "undecided")
-            res = interval_resolution(iv.halfwidth, se, 1.0) / scale
+            res = interval_resolution(iv.halfwidth, se, 1.0) / sc
         else:
             eq = equivalence_test(x, bound=bound, delta=delta)
             st = "holds" if eq.equivalent else ("rejected" if eq.different else "undecided")
-            res = eq.resolution / scale
+            res = eq.resolution / sc
         worst = max(worst, res)
         statuses.append(st)
         stated = "no effect" if e.want == 0 else f"{e.want:+d}"
