@@ -357,7 +357,7 @@ def _step_moments(**p) -> tuple[float, int, float, float]:
 _STEP_MC_TRIALS = Budget(quick=4000, full=40000)
 # one trial is one noise vector of at most a few dozen coordinates (microseconds): a point may
 # grow its sample this far to resolve its margin (about 1 s per million trials)
-_MC_CAP = Budget(quick=3_000_000, full=30_000_000)
+_MC_CAP = Budget(quick=6_000_000, full=30_000_000)
 
 register(
     Claim(
