@@ -34,7 +34,7 @@ import numpy as np
 from ..claim import FormOutcome
 from ..stats import equivalence_test, interval_resolution, t_interval
 
-__all__ = ["Effect", "effect_scale", "judge_effects"]
+__all__ = ["Effect", "effect_scale", "judge_effects", "judge_forms"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,15 @@ def judge_effects(
     head = f"{what}: " if what else ""
     return (FormOutcome("rejected" not in statuses, head + "; ".join(parts), resolution=worst,
                         conclusive=all(s == "holds" for s in statuses)), rows)
+
+
+def judge_forms(
+    derived: Sequence[Effect], printed: Sequence[Effect], *, delta: float, margin: float
+) -> tuple[FormOutcome, FormOutcome, list[dict[str, Any]], float]:
+    """Both forms' outcomes on one common scale (:func:`effect_scale` over both), their rows
+    tagged ``form``, and that scale."""
+    scale = effect_scale([*derived, *printed])
+    d_out, d_rows = judge_effects(derived, delta=delta, margin=margin, scale=scale, what="derived")
+    p_out, p_rows = judge_effects(printed, delta=delta, margin=margin, scale=scale, what="printed")
+    rows = [dict(form="derived", **r) for r in d_rows] + [dict(form="printed", **r) for r in p_rows]
+    return d_out, p_out, rows, scale

@@ -45,7 +45,7 @@ from ..fig3 import FIG3_WIDTHS, draw_count_forms, fig3_runs
 from ..report import log_width_axis
 from ..stats import Interval, interval_resolution, mean_interval, proportion_resolution, t_interval
 from ._catalogue import rule
-from ._effects import Effect, effect_scale, judge_effects
+from ._effects import Effect, effect_scale, judge_effects, judge_forms
 from ._sampling import draw_examples
 
 __all__ = [
@@ -494,10 +494,7 @@ class NoiseTrend:
             derived += steps_ if sign != 0 else [Effect(f"{law}: q({s:g}) - 3/(m+2)", q - ref, 0, scale=ref)
                                                   for s, q in zip(self.sigmas, qs)]
         margin = margin_for(claim, ctx.mode)
-        scale = effect_scale(derived + printed)
-        d_out, d_rows = judge_effects(derived, delta=ctx.delta, margin=margin.value, scale=scale, what="derived")
-        p_out, p_rows = judge_effects(printed, delta=ctx.delta, margin=margin.value, scale=scale, what="printed")
-        rows = [dict(form="derived", **r) for r in d_rows] + [dict(form="printed", **r) for r in p_rows]
+        d_out, p_out, rows, scale = judge_forms(derived, printed, delta=ctx.delta, margin=margin.value)
 
         def plot(ax) -> None:
             for law, means in plot_data.items():
@@ -553,10 +550,7 @@ class KurtosisSign:
         printed = [Effect(f"{law} (kurtosis {k:+g}): q - q_normal", q[law] - q["normal"], -int(np.sign(k)))
                    for law, k in self.laws if law != "normal"]
         margin = margin_for(claim, ctx.mode)
-        scale = effect_scale(derived + printed)
-        d_out, d_rows = judge_effects(derived, delta=ctx.delta, margin=margin.value, scale=scale, what="derived")
-        p_out, p_rows = judge_effects(printed, delta=ctx.delta, margin=margin.value, scale=scale, what="printed")
-        rows = [dict(form="derived", **r) for r in d_rows] + [dict(form="printed", **r) for r in p_rows]
+        d_out, p_out, rows, scale = judge_forms(derived, printed, delta=ctx.delta, margin=margin.value)
         return Evidence(
             derived=d_out,
             printed=p_out,
@@ -731,10 +725,7 @@ class Fig4Trajectories:
                                 scale=ref)
                          for s in self.sigmas]
         margin = margin_for(claim, ctx.mode)
-        scale = effect_scale(derived + printed)
-        d_out, d_rows = judge_effects(derived, delta=ctx.delta, margin=margin.value, scale=scale, what="derived")
-        p_out, p_rows = judge_effects(printed, delta=ctx.delta, margin=margin.value, scale=scale, what="printed")
-        rows = [dict(form="derived", **r) for r in d_rows] + [dict(form="printed", **r) for r in p_rows]
+        d_out, p_out, rows, scale = judge_forms(derived, printed, delta=ctx.delta, margin=margin.value)
         m = _F45_M
         steps_axis = np.asarray(none.record_steps)
 
@@ -835,10 +826,7 @@ class Fig5FinalFourthNorm:
         printed = common + [Effect(f"5b: bipolar q(σ={s0:g}) − q(no noise)",
                                    q(sig_runs[("bipolar", s0)]) - q(sig_runs[("bipolar", 0.0)]), 0)]
         margin = margin_for(claim, ctx.mode)
-        scale = effect_scale(derived + printed)
-        d_out, d_rows = judge_effects(derived, delta=ctx.delta, margin=margin.value, scale=scale, what="derived")
-        p_out, p_rows = judge_effects(printed, delta=ctx.delta, margin=margin.value, scale=scale, what="printed")
-        rows = [dict(form="derived", **r) for r in d_rows] + [dict(form="printed", **r) for r in p_rows]
+        d_out, p_out, rows, scale = judge_forms(derived, printed, delta=ctx.delta, margin=margin.value)
 
         def plot(ax) -> None:
             def band(r: TrainResult) -> tuple[float, float]:
