@@ -1,42 +1,30 @@
-r"""``polyverify sweep``: the training sweeps behind Figs 3, 4 and 5 of paper 1, resumable.
+r"""``polyverify sweep``: the training sweeps behind Figs 3, 4, 5 and 7 of paper 1, resumable.
 
 ::
 
-    polyverify sweep --fig 3|4|5 [--widths M ...] [--seeds N] [--out DIR] [--workers K]
-                     [--scheduler tcp://host:port] [--device auto|cpu|cuda] [--n N] [--steps K]
-                     [--setup flow|published] [--no-batch]
+    polyverify sweep --fig 3|4|5|7 [--seed S] [--suite quick|full] [--out DIR] [--workers K]
+                     [--scheduler tcp://host:port] [--device auto|cpu|cuda]
+                     [--widths M ...] [--seeds N] [--n N] [--steps K] [--setup flow|published] [--no-batch]
 
-Each figure is a list of :class:`numerics.autoencoder.TrainConfig` (:func:`figure_configs`), one
-per point of the figure with all its seeds batched; :func:`numerics.sweep.run_sweep` runs them on
-local processes (``--workers``) or on a Dask cluster (``--scheduler``). Every finished run is
-published atomically under ``DIR/<key>`` (key = hash of the full config), so re-running the same
-command resumes: finished runs are skipped, nothing finished is lost. A progress bar counts runs;
-each finished run prints one summary line (mean ± standard error over seeds).
+The runs are those of :mod:`polyverify.experiments` (:func:`~polyverify.experiments.figure_configs`),
+the module where every figure's training is defined once: with the same ``--seed`` and
+``--suite`` they are the very runs that ``polyverify run --seed S --quick|--full`` reads, under the
+same keys, and the default ``--out`` is the default report's ``runs/`` folder, so a sweep (on a
+Dask cluster, say) trains what the suite then finds done. ``--widths``, ``--seeds``, ``--n`` and
+``--steps`` override a figure's settings for trial runs (other keys, which the suite does not read).
 
-The figures (paper 1):
+:func:`polyverify.numerics.sweep.run_sweep` runs them on local processes (``--workers``) or on a
+Dask cluster (``--scheduler``). Every finished run is published atomically under ``DIR/<key>``
+(key = hash of the full config), so re-running the same command resumes: finished runs are
+skipped, nothing finished is lost. A progress bar counts runs; each finished run prints one
+summary line (mean ± standard error over seeds); ``DIR/manifest-figN.json`` lists the figure's
+keys and configs.
 
-* **Fig 3** (§2.5): ``n = 256``, ``m = 256, 512, …, 4096``; proximal GD on the l1 loss
-  (``lam = 0.05``, i.e. the paper's ``λ = lam/4 = 0.0125 <= 1/sqrt(4096)``; step
-  :func:`numerics.autoencoder.stable_lr` ``= 0.2/(1 + sqrt(n/m))^2``, 0.05 at m = n to 0.128 at
-  m = 16 n; at most 20,000 steps, each seed stopping once every weight moves slower than ``1e-4``
-  per unit of flow time). These are the runs of the ``training.fig3_polysemantic`` and
-  ``assignment.*_fig3`` claims (same configs, hence same keys: a sweep's folder can serve them);
-  summary: the published window-rule count of polysemantic neurons against :math:`n^2/(4m)`.
-  ``--setup published`` trains Fig 3 as the published code does instead (:data:`PUBLISHED_FIG3`:
-  AdamW, lr 1e-3, weight decay 0.01, ``l1 = 1e-3``, 7,500 steps; this library's AdamW equals
-  ``torch.optim.AdamW``, a test checks it), for the ``training.fig3_published_setup`` claim.
-* **Fig 4** (App. D): ``n = 8``, ``m = 16``, plain GD ``lr = 0.02``, 100,000 steps, bipolar and
-  normal noise at ``σ ∈ {0.07, 0.1, 0.15}`` (the published settings); summary: the final mean
-  :math:`\|W_i\|_4^4` against ``3/m`` (the paper's line) and ``3/(m+2)`` (its exact value for
-  rotation-invariant training, see ``training.rotation_invariant_fourth_norm``).
-* **Fig 5** (App. D): the same model; (a) l1 without noise at :data:`FIG5_LAMS`, (b) bipolar noise
-  at :data:`FIG5_SIGMAS` (the paper prints no grid; these bracket its range).
-
-Default seeds: 16 for Fig 3 (the paper's instances), 5 for Figs 4/5 (the published code's 5
-instances). Runs that differ only in λ, σ, lr or seeds (a Fig 4 or Fig 5 grid) train as one
-batched tensor per task (:func:`numerics.autoencoder.train_batch`), each still published and
-resumed on its own; ``--no-batch`` makes one task per run. ``--n``/``--steps`` override the size and the step count (for trial runs).
-Noise is drawn per input (the paper's text) unless ``--noise-sharing`` says otherwise.
+Runs that differ only in λ, σ, lr or seeds (the Figs 4/5/7 grid) train as one batched tensor per
+task (:func:`polyverify.numerics.autoencoder.train_batch`), each still published and resumed on
+its own; ``--no-batch`` makes one task per run. Noise is drawn per input (the paper's text) unless
+``--noise-sharing`` says otherwise. ``--setup published`` trains Fig 3 as the published code does
+(:data:`~polyverify.experiments.PUBLISHED_FIG3`).
 
 Bad input (an unknown figure, widths that are not integers ``>= n``, a scheduler that cannot be
 reached, ``--device cuda`` without CUDA) raises ``ValueError`` with one line, which the CLI turns
@@ -57,50 +45,32 @@ from typing import Any
 
 import numpy as np
 
-from polyverify.numerics.autoencoder import TrainConfig, TrainResult, resolve_device, stable_lr
+from polyverify.numerics.autoencoder import TrainConfig, TrainResult, resolve_device
 from polyverify.numerics.metrics import count_polysemantic
 from polyverify.numerics.sweep import config_key, run_sweep
 from polyverify.theory.validation import require_int
 
-__all__ = [
-    "add_parser",
-    "run",
-    "figure_configs",
-    "summarize",
-    "FIG3_WIDTHS",
-    "PUBLISHED_FIG3",
-    "FIG45_SIGMAS",
-    "FIG5_LAMS",
-    "FIG5_SIGMAS",
-]
+from .experiments import FIGURES, figure_configs
 
-FIG3_WIDTHS: tuple[int, ...] = tuple(range(256, 4097, 256))
-"""The 16 widths of Fig 3 (published code: m = 256 … 4096 in steps of 256)."""
-FIG45_SIGMAS: tuple[float, ...] = (0.07, 0.1, 0.15)
-"""σ of the published Fig-4 runs."""
-FIG5_LAMS: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
-"""l1 coefficients of Fig 5a (this library's grid; the paper prints none)."""
-FIG5_SIGMAS: tuple[float, ...] = (0.01, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3)
-"""σ of Fig 5b (this library's grid; the paper prints none)."""
+__all__ = ["add_parser", "run", "summarize", "DEFAULT_OUT"]
 
-PUBLISHED_FIG3: dict[str, object] = {"optimizer": "adamw", "lr": 1e-3, "weight_decay": 0.01, "lam": 1e-3, "steps": 7500}
-"""The published code's Fig 3 training (Appendix; its AdamW keeps torch's default weight decay 0.01)."""
-
-_DEFAULT_SEEDS = {3: 16, 4: 5, 5: 5}
-_DEFAULT_N = {3: 256, 4: 8, 5: 8}
-_DEFAULT_WIDTHS = {3: FIG3_WIDTHS, 4: (16,), 5: (16,)}
-_DEFAULT_STEPS = {3: 20_000, 4: 100_000, 5: 100_000}
+DEFAULT_OUT = "polyverify-report/runs"
+"""The default report folder's runs (``polyverify run``'s default ``--report``)."""
 _SHARING = ("per_input", "shared", "shared_per_seed")
 
 
 def add_parser(subparsers: Any) -> None:
     """Add the ``sweep`` subcommand to an ``argparse`` subparsers action."""
-    p = subparsers.add_parser("sweep", help="run the training sweep of Fig 3, 4 or 5 (resumable)",
-                              description="Run the training sweep behind Fig 3, 4 or 5 of paper 1; re-running resumes.")
-    p.add_argument("--fig", required=True, metavar="3|4|5", help="which figure's sweep")
+    p = subparsers.add_parser("sweep", help="run the training sweep of Fig 3, 4, 5 or 7 (resumable)",
+                              description="Run the training sweep behind Fig 3, 4, 5 or 7 of paper 1 (the suite's runs, "
+                                          "same keys); re-running resumes.")
+    p.add_argument("--fig", required=True, metavar="3|4|5|7", help="which figure's sweep")
+    p.add_argument("--seed", default="0", metavar="S", help="the run seed, as polyverify run --seed (default 0)")
+    p.add_argument("--suite", choices=("quick", "full"), default="full",
+                   help="train the runs of this suite (default full: the published step counts)")
     p.add_argument("--widths", nargs="+", metavar="M", help="widths m (default: the figure's)")
-    p.add_argument("--seeds", metavar="N", help="seeds per point (default 16 for Fig 3, 5 for Figs 4/5)")
-    p.add_argument("--out", metavar="DIR", help="result folder (default polyverify-sweeps/figN)")
+    p.add_argument("--seeds", metavar="N", help="seeds per point (default: the suite's)")
+    p.add_argument("--out", metavar="DIR", help=f"result folder (default {DEFAULT_OUT}, read by polyverify run)")
     p.add_argument("--workers", default="2", metavar="K", help="local worker processes (default 2)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--scheduler-timeout", default="10", metavar="SECONDS", help="connection timeout (default 10)")
@@ -125,77 +95,6 @@ def _int_arg(name: str, value: Any, default: int, minimum: int) -> int:
     except ValueError:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}") from None
     return require_int(name, v, minimum=minimum)
-
-
-def _widths(value: Any, default: Sequence[int], n: int) -> tuple[int, ...]:
-    if value is None:
-        return tuple(default)
-    items = [value] if isinstance(value, (str, int)) else list(value)
-    out: list[int] = []
-    for item in items:
-        for part in str(item).replace(",", " ").split():
-            try:
-                w = int(part)
-            except ValueError:
-                raise ValueError(f"widths must be integers m >= n = {n}; got {part!r}") from None
-            if w < n:
-                raise ValueError(f"widths must be integers m >= n = {n} (paper 1, §2.1); got {w}")
-            out.append(w)
-    if not out:
-        raise ValueError("widths must hold at least one width")
-    if len(set(out)) != len(out):
-        raise ValueError(f"widths must be distinct; got {out}")
-    return tuple(out)
-
-
-def figure_configs(
-    fig: int,
-    *,
-    widths: Sequence[int] | None = None,
-    seeds: int | None = None,
-    n: int | None = None,
-    steps: int | None = None,
-    device: str = "auto",
-    noise_sharing: str = "per_input",
-    first_seed: int = 0,
-    setup: str = "flow",
-) -> list[TrainConfig]:
-    """The runs of one figure's sweep (see the module docstring), one config per figure point,
-    with seeds ``first_seed, first_seed + 1, …``.
-
-    >>> [c.m for c in figure_configs(3, widths=[8, 16], n=8, seeds=2, steps=10)]
-    [8, 16]
-    >>> len(figure_configs(4, seeds=1, steps=10))  # 2 laws x 3 sigmas
-    6
-    """
-    fig = _int_arg("fig", fig, 0, 0)
-    if fig not in _DEFAULT_SEEDS:
-        raise ValueError(f"fig must be 3, 4 or 5; got {fig}")
-    n = _int_arg("n", n, _DEFAULT_N[fig], 1)
-    S = _int_arg("seeds", seeds, _DEFAULT_SEEDS[fig], 1)
-    K = _int_arg("steps", steps, _DEFAULT_STEPS[fig], 1)
-    ws = _widths(widths, _DEFAULT_WIDTHS[fig] if n == _DEFAULT_N[fig] else (2 * n,), n)
-    first = _int_arg("first_seed", first_seed, 0, 0)
-    seed_tuple = tuple(range(first, first + S))
-    common: dict[str, Any] = dict(n=n, seeds=seed_tuple, steps=K, device=device, noise_sharing=noise_sharing)
-    if setup not in ("flow", "published"):
-        raise ValueError(f"setup must be 'flow' or 'published'; got {setup!r}")
-    if setup == "published" and fig != 3:
-        raise ValueError(f"setup='published' is defined for fig 3 only; got fig {fig}")
-    if fig == 3 and setup == "published":
-        if steps is None:
-            common["steps"] = PUBLISHED_FIG3["steps"]
-        published = {k: v for k, v in PUBLISHED_FIG3.items() if k != "steps"}
-        return [TrainConfig(m=m, record_every=250, **published, **common) for m in ws]
-    if fig == 3:
-        return [TrainConfig(m=m, lam=0.05, lr=stable_lr(n, m), optimizer="prox", tol=1e-4, record_every=50, **common)
-                for m in ws]
-    noisy = dict(optimizer="gd", lr=0.02, record_every=max(1, K // 200), **common)
-    if fig == 4:
-        return [TrainConfig(m=m, noise=law, sigma=s, **noisy) for m in ws for law in ("bipolar", "normal") for s in FIG45_SIGMAS]
-    return [TrainConfig(m=m, lam=lam, **noisy) for m in ws for lam in FIG5_LAMS] + [
-        TrainConfig(m=m, noise="bipolar", sigma=s, **noisy) for m in ws for s in FIG5_SIGMAS
-    ]
 
 
 def _mean_se(x: np.ndarray) -> str:
@@ -223,19 +122,19 @@ def summarize(result: TrainResult, fig: int) -> str:
 
 
 def _write_manifest(out: Path, fig: int, configs: Sequence[TrainConfig]) -> None:
-    """``manifest.json``: the figure and every run's key and config; written atomically."""
+    """``manifest-figN.json``: the figure and every run's key and config; written atomically."""
     doc = {"fig": fig, "runs": [{"key": config_key(c), "config": c.to_dict()} for c in configs]}
     tmp = out / f".manifest-{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
     tmp.write_text(json.dumps(doc, indent=1, sort_keys=True))
-    os.replace(tmp, out / "manifest.json")
+    os.replace(tmp, out / f"manifest-fig{fig}.json")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep of ``args.fig``; 0 if every run finished, 1 if some failed; ``ValueError`` on bad input."""
     get = lambda name, default=None: getattr(args, name, default)  # noqa: E731 - tolerant of partial Namespaces
     fig = _int_arg("fig", get("fig"), 0, 0)
-    if fig not in _DEFAULT_SEEDS:
-        raise ValueError(f"fig must be 3, 4 or 5; got {get('fig')!r}")
+    if fig not in FIGURES:
+        raise ValueError(f"fig must be one of {', '.join(map(str, FIGURES))}; got {get('fig')!r}")
     device = get("device", "auto") or "auto"
     scheduler = get("scheduler")
     if scheduler is None:  # with a scheduler the workers' devices matter, not this machine's
@@ -243,15 +142,17 @@ def run(args: argparse.Namespace) -> int:
     sharing = get("noise_sharing", "per_input") or "per_input"
     if sharing not in _SHARING:
         raise ValueError(f"noise_sharing must be one of {_SHARING}; got {sharing!r}")
-    configs = figure_configs(fig, widths=get("widths"), seeds=get("seeds"), n=get("n"), steps=get("steps"),
-                             device=device, noise_sharing=sharing, setup=get("setup", "flow") or "flow")
+    seed = _int_arg("seed", get("seed"), 0, 0)
+    configs = figure_configs(fig, seed=seed, suite=get("suite", "full") or "full", widths=get("widths"),
+                             seeds=get("seeds"), n=get("n"), steps=get("steps"), device=device,
+                             noise_sharing=sharing, setup=get("setup", "flow") or "flow")
     workers = _int_arg("workers", get("workers"), 2, 1)
     retries = _int_arg("retries", get("retries"), 1, 0)
     try:
         timeout = float(get("scheduler_timeout", 10) or 10)
     except ValueError:
         raise ValueError(f"scheduler_timeout must be a positive number of seconds; got {get('scheduler_timeout')!r}") from None
-    out = Path(get("out") or f"polyverify-sweeps/fig{fig}")
+    out = Path(get("out") or DEFAULT_OUT)
     out.mkdir(parents=True, exist_ok=True)
     _write_manifest(out, fig, configs)
     progress = bool(get("progress", True))

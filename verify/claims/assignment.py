@@ -16,7 +16,7 @@ r"""Claims on the displacement model of the trained polysemantic count (paper 1,
   process run on the *same* initial weights, and the measured stay fraction beside them. Quick:
   the small analogue ``n = 32, m = 32..128`` (plain GD + l1, :class:`GDTraining`); full: Fig 3's
   ``n = 256``, ``m = 256..4096``, 16 seeds, on the very runs of ``training.fig3_polysemantic``
-  (:class:`Fig3Training`, :mod:`verify.fig3`).
+  (:class:`Fig3Training`, :mod:`polyverify.experiments`).
 * ``assignment.trained_stay`` / ``assignment.trained_stay_fig3`` — how often a trained feature
   ends on its initial argmax, against the initial-contest prediction, on the same runs.
 """

@@ -25,7 +25,7 @@ Claims:
 * ``training.noise_kurtosis_sign`` (full) — the sign of the effect is minus the sign of the
   excess kurtosis (bipolar, uniform up; Laplace down).
 * ``training.fig3_polysemantic`` (full) — Fig 3 at the paper's size (n = 256, m = 256..4096, 16
-  seeds per width), on the runs of :mod:`verify.fig3` (shared with ``assignment.*_fig3``).
+  seeds per width), on the runs of :mod:`polyverify.experiments` (shared with ``assignment.*_fig3``).
 * ``training.fig3_published_setup`` (full) — Fig 3 trained as the published code does (AdamW) at
   m = 256, 512, 1024: its counts against n²/(4m), and paired with gradient flow on the same seeds.
 """
@@ -47,7 +47,18 @@ from polyverify.theory.collisions import expected_polysemantic
 from polyverify.theory.symbols import m as m_sym
 
 from ..claim import Budget, Claim, Context, Domain, Form, Source
-from ..fig3 import FIG3_N, FIG3_SEEDS, FIG3_WIDTHS, fig3_runs
+from ..experiments import (
+    F5_LAMS_DOWN,
+    F5_LAMS_UP,
+    F45_SALT,
+    F45_SEEDS,
+    F45_SIGMAS,
+    F45_STEPS,
+    FIG3_N,
+    FIG3_SEEDS,
+    FIG3_WIDTHS,
+    fig3_runs,
+)
 from ..registry import register
 from ..rules import AllOf, MonteCarloMean, SymbolicRule
 from ..rules.trained import (
@@ -61,9 +72,6 @@ from ..rules.trained import (
     PublishedSetup,
     RowFraction,
     WinnerRank,
-    _F45_SIGMAS,
-    _F5_LAMS_DOWN,
-    _F5_LAMS_UP,
     _L1_LAM,
     _ODE_RTOL,
     _SIGNIFICANT,
@@ -420,7 +428,7 @@ register(
 # 6. Fig 3 at the paper's size (full suite only)
 
 def _fig3_batch(ctx: Context, n: int, widths: Sequence[int], seeds: int) -> dict[int, TrainResult]:
-    """The shared Fig 3 runs (:mod:`verify.fig3`), also read by ``assignment.*_fig3``."""
+    """The shared Fig 3 runs (:mod:`polyverify.experiments`), also read by ``assignment.*_fig3``."""
     return fig3_runs(ctx, widths=widths, seeds=seeds, n=n)
 
 
@@ -476,7 +484,7 @@ register(
         rule=PublishedSetup(widths=lambda mode: _PUBLISHED_WIDTHS, n=FIG3_N, seeds=Budget(quick=FIG3_SEEDS, full=FIG3_SEEDS)),
         formulas=(),
         suites=frozenset({"full"}),
-        notes=("The flow runs are those of training.fig3_polysemantic (verify.fig3); the published runs are "
+        notes=("The flow runs are those of training.fig3_polysemantic (polyverify.experiments); the published runs are "
                "`polyverify sweep --fig 3 --setup published`, this library's AdamW (equal to torch.optim.AdamW, tested). "
                "'Erratum' here means the printed count misses the published runs while the premise holds at the "
                "suite's level. That level is strict (family-wise 1e-3): read paired_p as well. Measured (seed 0): "
@@ -490,9 +498,6 @@ register(
 # ------------------------------------------------------------------------------------------
 # 7. Figs 4, 5 and 7 at the published model size (n = 8, m = 16, plain GD at lr 0.02)
 
-_F45_STEPS = Budget(quick=10_000, full=100_000)  # full = the published 100,000 steps
-_F45_SEEDS = Budget(quick=32, full=64)
-_F45_SALT = 6  # one salt for Figs 4, 5 and 7: their runs are shared (paired seeds, one cache)
 
 
 def _sign_ok(lo: float, hi: float, sign: int) -> bool:
@@ -517,7 +522,7 @@ register(
                            r"\quad \bar q = \text{time average of } \|W_i\|_4^4/\|W_i\|_2^4")),
         domain=Domain(assumptions=("n = 8, m = 16", "plain GD, lr 0.02", "σ ∈ {0.07, 0.1, 0.15}",
                                    "noise per input (the paper's text)", "quick: 10,000 steps; full: 100,000")),
-        rule=Fig4Trajectories(sigmas=_F45_SIGMAS, steps=_F45_STEPS, seeds=_F45_SEEDS, salt=_F45_SALT),
+        rule=Fig4Trajectories(sigmas=F45_SIGMAS, steps=F45_STEPS, seeds=F45_SEEDS, salt=F45_SALT),
         notes=(
             "The figure plots the raw mean ‖W_i‖₄⁴ (as the paper); the test uses the direction's fourth norm so that "
             "the rows' slight shrinking under noise does not count as (de)sparsification. At t = 0 the raw value "
@@ -546,8 +551,8 @@ register(
                            r"\{.03, .1, .3\},\ q_{\text{bip}}(\sigma)\uparrow,\ \mathbb{E}\,q_{\mathcal N} = \tfrac{3}{m+2}")),
         domain=Domain(assumptions=("n = 8, m = 16", "plain GD, lr 0.02 (l1 by subgradient, as published)",
                                    "noise per input", "quick: 10,000 steps; full: 100,000")),
-        rule=Fig5FinalFourthNorm(sigmas=_F45_SIGMAS, lams_up=_F5_LAMS_UP, lams_down=_F5_LAMS_DOWN, steps=_F45_STEPS,
-                                 seeds=_F45_SEEDS, salt=_F45_SALT),
+        rule=Fig5FinalFourthNorm(sigmas=F45_SIGMAS, lams_up=F5_LAMS_UP, lams_down=F5_LAMS_DOWN, steps=F45_STEPS,
+                                 seeds=F45_SEEDS, salt=F45_SALT),
         notes=(
             "λ here is the code's l1 coefficient (the paper's reduced-flow λ is lam/4, see training.gd_time_map). In "
             "direction the rows are already perfectly sparse from λ = 0.03 on (q = 1.000): the drop the paper sees at "
@@ -573,7 +578,7 @@ register(
         derived=Form(text=r"P\left(\mathrm{sign}\,W_{kj} = -\mathrm{sign}\,W_{ij}\right) > \tfrac12 \text{ over stuck rows } k"),
         domain=Domain(assumptions=("n = 8, m = 16", "plain GD, lr 0.02", "bipolar noise σ = 0.15 per input",
                                    f"stuck: q < {_STUCK_Q}; sparse: q ≥ {_SPARSE_Q}; significant: ≥ {_SIGNIFICANT}·max|W_k|")),
-        rule=Fig7StuckRows(sigma=0.15, steps=_F45_STEPS, seeds=_F45_SEEDS, salt=_F45_SALT),
+        rule=Fig7StuckRows(sigma=0.15, steps=F45_STEPS, seeds=F45_SEEDS, salt=F45_SALT),
         notes=(
             "The paper's Fig 7 caption says σ = 0.01; at σ = 0.01 and lr 0.02 nothing visible happens within 100,000 "
             "steps (measured, 8 seeds: the mean direction fourth norm moves by 6e-5 between steps 10,000 and 100,000; "

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from scipy import stats as _st
 
 from polyverify.numerics import metrics as M
-from polyverify.numerics.autoencoder import TrainConfig, TrainResult, initial_weights, train, train_batch
+from polyverify.numerics.autoencoder import TrainConfig, TrainResult, initial_weights, train
 
 from polyverify.numerics.assignment import assignment_counts, displacement_from_weights
 from polyverify.theory import assignment as th
@@ -41,7 +41,10 @@ from polyverify.theory.assignment import expected_polysemantic_trained
 from polyverify.theory.collisions import expected_polysemantic
 
 from ..claim import Budget, Claim, Context, Evidence, FormOutcome, Mode, margin_for
-from ..fig3 import FIG3_WIDTHS, draw_count_forms, fig3_runs
+from ..experiments import F45_LR as _F45_LR
+from ..experiments import F45_M as _F45_M
+from ..experiments import F45_N as _F45_N
+from ..experiments import FIG3_WIDTHS, f45_runs, fig3_runs, first_seed
 from ..report import log_width_axis
 from ..stats import Interval, interval_resolution, mean_interval, proportion_resolution, t_interval
 from ._catalogue import rule
@@ -55,14 +58,13 @@ __all__ = [
     "direction_fourth_trajectory",
 ]
 
-# the Fig 4/5/7 experiment (n = 8, m = 16, plain GD at lr 0.02) and Fig 7's row classes
-_F45_N, _F45_M, _F45_LR = 8, 16, 0.02
+# Fig 7's row classes
 _SPARSE_Q, _STUCK_Q, _SIGNIFICANT = 0.9, 0.5, 0.1
 
 
 def _base(ctx: Context, salt: int) -> int:
     """First seed of a claim's batch: a function of the run seed and a per-claim salt only."""
-    return (ctx.seed % 10_000) * 1_000_000 + salt * 10_000
+    return first_seed(ctx.seed, salt)
 
 
 def _t_interval(x: np.ndarray, delta: float) -> tuple[float, float, float]:
@@ -77,6 +79,19 @@ def _interval(x: np.ndarray, delta: float, value_range: float) -> tuple[float, f
         iv = mean_interval(x, delta=delta, value_range=value_range)
         return iv.mean, iv.lo, iv.hi
     return _t_interval(x, delta)
+
+
+def draw_count_forms(ax, n: int, ms: Sequence[float]) -> None:
+    """Draw the three count forms of Fig 3 over the widths ``ms`` on ``ax`` (log-log, labelled):
+    the paper's n²/(4m), the exact initialisation-only count and the displacement count."""
+    grid = np.unique(np.round(np.geomspace(min(ms), max(ms), 60)).astype(int))
+    ax.plot(grid, n**2 / (4 * grid), "--", label="paper n²/(4m)")
+    ax.plot(grid, expected_polysemantic(n, grid), ":", label="initialisation only (exact)")
+    ax.plot(grid, expected_polysemantic_trained(n, grid), "-", label="displacement n(n-1)/(2(2m-1))")
+    log_width_axis(ax, ms)
+    ax.set_yscale("log")
+    ax.set_xlabel(f"m (n = {n})")
+    ax.set_ylabel("polysemantic neurons")
 
 
 _ODE_RTOL = 1e-11
@@ -633,52 +648,6 @@ class PublishedSetup:
         )
 
 
-_F45_SIGMAS = (0.07, 0.1, 0.15)
-
-
-_F5_LAMS_UP = (0.0, 0.003, 0.01)
-"""l1 coefficients over which the direction's fourth norm must rise (Fig 5a, small λ)."""
-
-
-_F5_LAMS_DOWN = (0.03, 0.1, 0.3)
-"""l1 coefficients over which the raw ‖W_i‖₄⁴ must fall as the rows shrink (Fig 5a, large λ)."""
-
-
-_F45_CACHE: dict[tuple[Any, ...], TrainResult] = {}
-
-
-_F45_GRID = (
-    [("none", 0.0, lam) for lam in dict.fromkeys(_F5_LAMS_UP + _F5_LAMS_DOWN)]
-    + [(law, s, 0.0) for law in ("bipolar", "normal") for s in _F45_SIGMAS]
-)
-"""Every (law, σ, λ) point of Figs 4, 5 and 7 (Fig 7 is the bipolar σ = 0.15 run)."""
-
-
-def _f45_config(law: str, sigma: float, lam: float, steps: int, seeds: int, base: int) -> TrainConfig:
-    return TrainConfig(n=_F45_N, m=_F45_M, lam=lam, noise=law, sigma=sigma if law != "none" else 0.0, lr=_F45_LR,
-                       optimizer="gd", steps=steps, seeds=tuple(range(base, base + seeds)),
-                       record_every=max(1, steps // 50), device="cpu")
-
-
-def _f45_runs(law: str, sigma: float, lam: float, steps: int, seeds: int, base: int) -> TrainResult:
-    """Figs 4/5/7 runs: n = 8, m = 16, plain GD at the published lr 0.02, noise per input; every
-    (law, σ, λ) uses the same seeds, hence the same inits and noise streams (paired comparisons).
-
-    The first call trains the whole grid :data:`_F45_GRID` (plus the point asked for), one
-    :func:`numerics.autoencoder.train_batch` per noise law: at this size a step costs little more
-    than its kernel launches, so a law's σ or λ values train together in about the time of one.
-    """
-    key = (law, sigma, lam, steps, seeds, base)
-    if key not in _F45_CACHE:
-        points = list(dict.fromkeys([*_F45_GRID, (law, sigma, lam)]))
-        missing = [p for p in points if (*p, steps, seeds, base) not in _F45_CACHE]
-        for group in dict.fromkeys(p[0] for p in missing):
-            todo = [p for p in missing if p[0] == group]
-            for p, res in zip(todo, train_batch([_f45_config(*p, steps, seeds, base) for p in todo])):
-                _F45_CACHE[(*p, steps, seeds, base)] = res
-    return _F45_CACHE[key]
-
-
 def direction_fourth_trajectory(res: TrainResult) -> np.ndarray:
     """Per seed and record, the mean over rows of ‖W_i‖₄⁴/‖W_i‖₂⁴ (the direction's fourth norm), ``(S, R)``."""
     return (res.row_fourth_norm / res.row_norm2**2).mean(axis=2)
@@ -709,9 +678,10 @@ class Fig4Trajectories:
         return 2 * ((len(self.sigmas) - 1) + len(self.sigmas))
 
     def run(self, claim: Claim, ctx: Context) -> Evidence:
-        S, K, base = self.seeds(ctx.mode), self.steps(ctx.mode), _base(ctx, self.salt)
-        runs = {(law, s): _f45_runs(law, s, 0.0, K, S, base) for law in ("bipolar", "normal") for s in self.sigmas}
-        none = _f45_runs("none", 0.0, 0.0, K, S, base)
+        S, K = self.seeds(ctx.mode), self.steps(ctx.mode)
+        runs = {(law, s): f45_runs(ctx, (law, s, 0.0), steps=K, seeds=S, salt=self.salt)
+                for law in ("bipolar", "normal") for s in self.sigmas}
+        none = f45_runs(ctx, ("none", 0.0, 0.0), steps=K, seeds=S, salt=self.salt)
         avg = {k: direction_fourth_trajectory(r).mean(axis=1) for k, r in runs.items()}
         avg_none = direction_fourth_trajectory(none).mean(axis=1)
         bip = [Effect(f"bipolar: time-avg q(σ={s1:g}) − q(σ={s0:g})", avg[("bipolar", s1)] - avg[("bipolar", s0)],
@@ -785,11 +755,14 @@ class Fig5FinalFourthNorm:
         return 2 * common + len(self.sigmas) + 1
 
     def run(self, claim: Claim, ctx: Context) -> Evidence:
-        S, K, base = self.seeds(ctx.mode), self.steps(ctx.mode), _base(ctx, self.salt)
+        S, K = self.seeds(ctx.mode), self.steps(ctx.mode)
         m = _F45_M
-        lam_runs = {lam: _f45_runs("none", 0.0, lam, K, S, base) for lam in dict.fromkeys(self.lams_up + self.lams_down)}
-        sig_runs = {(law, s): _f45_runs(law, s, 0.0, K, S, base) for law in ("bipolar", "normal") for s in self.sigmas}
-        sig_runs[("bipolar", 0.0)] = lam_runs.get(0.0) or _f45_runs("none", 0.0, 0.0, K, S, base)
+        lam_runs = {lam: f45_runs(ctx, ("none", 0.0, lam), steps=K, seeds=S, salt=self.salt)
+                    for lam in dict.fromkeys(self.lams_up + self.lams_down)}
+        sig_runs = {(law, s): f45_runs(ctx, (law, s, 0.0), steps=K, seeds=S, salt=self.salt)
+                for law in ("bipolar", "normal") for s in self.sigmas}
+        sig_runs[("bipolar", 0.0)] = lam_runs.get(0.0) or f45_runs(ctx, ("none", 0.0, 0.0), steps=K, seeds=S,
+                                                                     salt=self.salt)
         q = lambda r: direction_fourth_trajectory(r)[:, -1]  # noqa: E731
         raw = lambda r: r.fourth_norm[:, -1]  # noqa: E731
         common: list[Effect] = []  # stated alike by the printed sentence and the derived statement
@@ -912,8 +885,8 @@ class Fig7StuckRows:
         return 1
 
     def run(self, claim: Claim, ctx: Context) -> Evidence:
-        S, K, base = self.seeds(ctx.mode), self.steps(ctx.mode), _base(ctx, self.salt)
-        res = _f45_runs("bipolar", self.sigma, 0.0, K, S, base)
+        S, K = self.seeds(ctx.mode), self.steps(ctx.mode)
+        res = f45_runs(ctx, ("bipolar", self.sigma, 0.0), steps=K, seeds=S, salt=self.salt)
         counts = [_stuck_pairs(W) for W in res.W]
         opp = sum(c[0] for c in counts)
         same = sum(c[1] for c in counts)
@@ -1209,7 +1182,7 @@ _FIG3_MEASURED_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 @dataclass(frozen=True, kw_only=True)
 class Fig3Training:
-    """The Fig 3 runs of the training issue (:mod:`verify.fig3`: proximal GD + l1, ``lam = 0.05``,
+    """The Fig 3 runs of the training issue (:mod:`polyverify.experiments`: proximal GD + l1, ``lam = 0.05``,
     ``lr = stable_lr(n, m)``, each seed to convergence), shared with ``training.fig3_polysemantic``."""
 
     def measure(self, ctx: Context, n_: int, m_: int, seeds: int) -> dict[str, Any]:
