@@ -1,67 +1,138 @@
-r"""Checking identities and chains of equalities: a symbolic proof first, numbers second.
+r"""Checking one step of a derivation, ``prev REL this``: a symbolic proof first, numbers second.
 
-:func:`check_identity` tries to prove ``lhs == rhs`` by ``simplify(lhs - rhs) == 0`` (after
-cheaper normal forms). When SymPy cannot decide, both sides are evaluated in high precision
-(``dps`` decimal digits, mpmath through ``evalf``) at random points of the domain. A point
-where the two sides differ by more than ``10**(-dps/2)`` relatively refutes the identity: an
-identity that holds loses at most a few digits to cancellation at ``dps`` digits, while a
-false one differs at order one for generic points. Otherwise the result is *numerically
-consistent* with the number of points and the largest relative error seen.
+:func:`check_relation` decides ``prev REL this`` for ``REL`` in ``= <= < >= > ~`` under the
+symbols' assumptions, a sampling domain and side conditions, within one wall-clock budget:
 
->>> from sympy import symbols, sin, cos
+1. **proof** (:func:`polyverify.symbolic_proof.prove`, in a child process killed at its share of
+   the budget, :mod:`polyverify.budget`): zero difference, a difference whose sign SymPy
+   decides, or a limit of the ratio equal to 1;
+2. **numbers** (:mod:`polyverify.numeric_search`, also in a killed-at-the-deadline child, each
+   point passed back as soon as it is done): both sides at ``dps`` and ``2*dps`` digits at
+   points drawn across magnitudes with the domain's edges pinned, each judged against the
+   precision actually achieved (:mod:`polyverify.precision`); for orderings a worst-case search;
+   for ``~`` the ratio along the limit.
+
+The result (:class:`IdentityResult`) has one of four statuses:
+
+* ``proved``;
+* ``numerically consistent`` — no proof; the points, the search used and the smallest margin
+  (or largest relative difference) found are reported;
+* ``refuted`` — a counterexample (shrunk towards small values where possible);
+* ``inconclusive`` — with the reason: the budget was spent (``budget_exceeded``), SymPy was
+  undecided and the numerics unstable, no point could be evaluated, ...
+
+>>> from sympy import symbols, sin, cos, Min
 >>> x = symbols("x", real=True)
 >>> check_identity(sin(x)**2 + cos(x)**2, 1).status
 'proved'
 >>> check_identity(x**2, x).status
+'refuted'
+>>> n = symbols("n", positive=True, integer=True)
+>>> check_identity(Min(n, 100), n, symbolic=False).status
 'refuted'
 """
 
 from __future__ import annotations
 
 import math
-import random
-import signal
-import threading
-from collections.abc import Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import sympy as sp
+
+from .budget import BudgetExceeded, Deadline, WorkerError, call_with_deadline, stream_with_deadline
+from .numeric_search import PointRecord, asymptotic_points, equality_points, order_points
+from .point_draws import default_interval
+from .side_conditions import Condition, substitutions
+from .symbolic_proof import ORDER_RELATIONS, RELATIONS, Limit, closed_forms, prove
 
 __all__ = [
     "IdentityResult",
     "DerivationResult",
+    "Limit",
+    "Condition",
+    "RELATIONS",
     "check_identity",
+    "check_relation",
     "check_derivation",
+    "chain_conclusion",
     "default_interval",
+    "DEFAULT_TIMEOUT",
+    "MIN_POINTS",
 ]
 
-Status = Literal["proved", "numerically consistent", "refuted"]
+Status = Literal["proved", "numerically consistent", "refuted", "inconclusive"]
+
+DEFAULT_TIMEOUT: Final = 60.0
+"""Seconds of wall-clock time for one :func:`check_relation` unless ``timeout`` is given."""
+MIN_POINTS: Final = 10
+"""Fewest agreeing points (or all requested, if fewer) for ``numerically consistent``."""
+_SCREEN_POINTS: Final = 8
+"""Points of the quick numeric screen run before the proof attempt (edges first)."""
+_SCREEN_SHARE: Final = 0.2
+"""Fraction of the budget the screen may use; past it the screen is simply cut short."""
+_SYMBOLIC_SHARE: Final = 0.5
+"""Fraction of the remaining budget the proof attempt may use (capped by ``simplify_timeout``);
+the rest is left to the numbers, which are the fallback."""
 
 
 @dataclass(frozen=True)
 class IdentityResult:
+    """The outcome of checking ``lhs REL rhs`` (``lhs`` the previous step, ``rhs`` this one)."""
+
     lhs: sp.Basic
     rhs: sp.Basic
     status: Status
     points: int = 0
     max_rel_error: float = 0.0
+    """Equalities: the largest relative difference at the agreeing points (at ``2*dps`` digits)."""
     counterexample: dict[str, str] | None = None
+    relation: str = "="
+    reason: str = ""
+    """Why: how it was proved, what the numbers showed, or why nothing was decided."""
+    search: str = ""
+    """How the points were found (pinned edges, log-uniform draws, worst-case search, limit)."""
+    smallest_margin: float | None = None
+    """Orderings: the smallest relative margin ``(b - a)/max(|a|, |b|)`` of ``a <= b`` found."""
+    achieved: float | None = None
+    """The worst relative evaluation error estimated at ``dps`` digits over the points used."""
+    budget_exceeded: bool = False
+    unevaluable: int = 0
 
     def __bool__(self) -> bool:
-        return self.status != "refuted"
+        """True when proved or numerically consistent (not when refuted or inconclusive)."""
+        return self.status in ("proved", "numerically consistent")
+
+    @property
+    def refuted(self) -> bool:
+        return self.status == "refuted"
 
     def describe(self) -> str:
         if self.status == "proved":
-            return "proved (simplify(lhs - rhs) == 0)"
+            return f"proved ({self.reason})" if self.reason else "proved"
         if self.status == "numerically consistent":
-            return (
-                f"numerically consistent ({self.points} points, "
-                f"max relative error {self.max_rel_error:.1e})"
-            )
-        where = ", ".join(f"{k}={v}" for k, v in (self.counterexample or {}).items())
-        return f"refuted at {where}"
+            if self.relation == "=":
+                core = (
+                    f"{self.points} points, max relative difference {self.max_rel_error:.1e}"
+                    f" (evaluation error up to {self.achieved or 0:.1e})"
+                )
+            elif self.relation in ORDER_RELATIONS:
+                core = f"{self.points} points, smallest relative margin {self.smallest_margin:.3g}"
+            else:
+                core = self.reason
+            extra = f"; {self.search}" if self.search else ""
+            note = f"; {self.reason}" if self.reason and self.relation != "~" else ""
+            return f"numerically consistent ({core}{extra}{note})"
+        if self.status == "refuted":
+            ce = dict(self.counterexample or {})
+            lhs, rhs = ce.pop("lhs", "?"), ce.pop("rhs", "?")
+            at = ", ".join(f"{k}={v}" for k, v in ce.items()) or "a constant"
+            why = f"; {self.reason}" if self.reason else ""
+            if not lhs and not rhs:
+                return f"refuted at {at}{why}"
+            return f"refuted at {at}: previous step = {lhs}, this step = {rhs}{why}"
+        return f"inconclusive ({self.reason})"
 
 
 @dataclass(frozen=True)
@@ -74,8 +145,9 @@ class DerivationResult:
 
     @property
     def first_failure(self) -> int | None:
+        """Index of the first refuted step (``None`` when nothing is refuted)."""
         for idx, r in enumerate(self.steps):
-            if not r:
+            if r.refuted:
                 return idx
         return None
 
@@ -87,163 +159,280 @@ class DerivationResult:
         return "\n".join(lines)
 
 
-class _Timeout(BaseException):
-    """Raised by the alarm. A BaseException, so that SymPy's internal ``except Exception``
-    clauses cannot swallow it and the time limit always takes effect."""
+def chain_conclusion(relations: Sequence[str]) -> str | None:
+    """What a chain's first and last steps satisfy, from the relations of its steps.
+
+    ``=`` with ``<=`` gives ``<=``, with any ``<`` also ``<``; ``~`` with ``=`` gives ``~``;
+    orderings in both directions, or ``~`` with an ordering, give no conclusion (``None``).
+
+    >>> chain_conclusion(["=", "<=", "<"]), chain_conclusion(["<=", ">="]), chain_conclusion(["=", "~"])
+    ('<', None, '~')
+    """
+    rels = [r for r in relations if r != "="]
+    if not rels:
+        return "="
+    if all(r == "~" for r in rels):
+        return "~"
+    if "~" in rels:
+        return None
+    up = {r for r in rels if r in ("<", "<=")}
+    down = {r for r in rels if r in (">", ">=")}
+    if up and down:
+        return None
+    if up:
+        return "<" if "<" in up else "<="
+    return ">" if ">" in down else ">="
 
 
-@contextmanager
-def _time_limit(seconds: float):
-    """Interrupt a stalled ``simplify`` (POSIX, main thread only; elsewhere no limit)."""
-    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
-    if not usable or seconds <= 0:
-        yield
-        return
-
-    def handler(signum, frame):  # pragma: no cover - timing dependent
-        # re-arm: if some code swallows the first one, the next alarm follows shortly
-        signal.setitimer(signal.ITIMER_REAL, 0.5)
-        raise _Timeout
-
-    old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+# --------------------------------------------------------------------------- phases
 
 
-def _symbolic_zero(diff: sp.Basic, timeout: float) -> bool:
-    if diff == 0:
-        return True
-    try:
-        with _time_limit(timeout):
-            for transform in (sp.expand, sp.cancel, sp.together, sp.simplify, _doit_simplify):
-                d = transform(diff)
-                if d == 0:
-                    return True
-    except _Timeout:
-        return False
-    except (TypeError, NotImplementedError, RecursionError):
-        return False
-    return False
+def _symbolic_phase(prev, this, relation, limit, subs) -> Iterator[tuple]:
+    yield ("closed", *closed_forms(prev, this))
+    yield ("proof", prove(prev, this, relation, limit=limit, substitutions=subs))
 
 
-def _doit_simplify(expr: sp.Basic) -> sp.Basic:
-    """Evaluate unevaluated sums, products and limits, then simplify and expand."""
-    return sp.expand(sp.simplify(expr.doit()))
+def _numeric_phase(prev, this, relation, limit, syms, domain, conditions, points, dps, seed):
+    if relation == "=":
+        return equality_points(prev, this, syms, domain, conditions, points=points, dps=dps, seed=seed)
+    if relation in ORDER_RELATIONS:
+        return order_points(prev, this, relation, syms, domain, conditions, points=points, dps=dps, seed=seed)
+    return asymptotic_points(prev, this, limit, syms, domain, conditions, dps=dps, seed=seed)
 
 
-def default_interval(sym: sp.Symbol) -> tuple[float, float]:
-    """Where to draw a symbol's values when no domain is given, from its assumptions."""
-    if sym.is_nonnegative or sym.is_positive:
-        return (0.05, 5.0) if not sym.is_integer else (1.0, 40.0)
-    return (-5.0, 5.0) if not sym.is_integer else (-20.0, 20.0)
+def _counterexample(rec: PointRecord) -> dict[str, str]:
+    return dict(rec.point) | {"lhs": rec.lhs, "rhs": rec.rhs}
 
 
-def _draw(sym: sp.Symbol, interval: tuple[float, float], rnd: random.Random) -> sp.Expr:
-    lo, hi = interval
-    if sym.is_integer:
-        lo_i, hi_i = math.ceil(lo), math.floor(hi)
-        if sym.is_positive:
-            lo_i = max(lo_i, 1)
-        elif sym.is_nonnegative:
-            lo_i = max(lo_i, 0)
-        return sp.Integer(rnd.randint(lo_i, hi_i))
-    x = rnd.uniform(lo, hi)
-    if sym.is_positive and x <= 0:
-        x = abs(x) + 1e-3
-    # a float point: evalf(subs=...) then evaluates in floating point at the requested
-    # precision (an exact rational point would let SymPy build huge exact powers such as
-    # Rational**Rational before evaluating)
-    return sp.Float(repr(x), 30)
+def _search_text(records: Sequence[PointRecord]) -> str:
+    counts: dict[str, int] = {}
+    for r in records:
+        if r.kind != "not evaluable":
+            counts[r.phase] = counts.get(r.phase, 0) + 1
+    order = ("pinned", "random", "search", "shrunk", "limit")
+    words = {"pinned": "at the domain's edges", "random": "log-uniform", "search": "worst-case search",
+             "shrunk": "shrinking", "limit": "along the limit"}
+    return ", ".join(f"{counts[k]} {words[k]}" for k in order if k in counts)
 
 
-def check_identity(
+def _judge(
+    relation: str,
+    records: list[PointRecord],
+    requested: int,
+    n_syms: int,
+    budget_hit: float | None,
+) -> tuple[Status, dict[str, Any]]:
+    bad = {"differ", "violated", "not real", "not 1"}
+    failing = [r for r in records if r.kind in bad]
+    unevaluable = [r for r in records if r.kind == "not evaluable"]
+    info: dict[str, Any] = {"unevaluable": len(unevaluable), "search": _search_text(records)}
+    if failing:
+        last = failing[-1]
+        info["counterexample"] = _counterexample(last)
+        info["reason"] = {
+            "differ": f"relative difference {last.value:.3g} against evaluation error {last.achieved:.1e}",
+            "violated": f"relative margin {last.value:.3g} against evaluation error {last.achieved:.1e}",
+            "not real": "a side is not real there",
+            "not 1": f"the ratio does not tend to 1 ({last.detail})",
+        }[last.kind]
+        if relation in ORDER_RELATIONS:
+            info["smallest_margin"] = last.value
+        return "refuted", info
+    judged = [r for r in records if r.kind != "not evaluable"]
+    stop = f"time budget of {budget_hit:.3g} s spent after {len(judged)} points" if budget_hit else ""
+    if relation == "~":
+        trends = [r.kind for r in judged]
+        good = trends.count("tends to 1")
+        details = "; ".join(r.detail for r in judged[:2])
+        if good and good == len(trends):
+            info["reason"] = f"ratio tends to 1 at {good} base points ({details})"
+            info["points"] = good
+            return "numerically consistent", info
+        if budget_hit:
+            info["reason"] = stop
+            info["budget_exceeded"] = True
+        elif not trends:
+            info["reason"] = "the ratio could not be evaluated along the limit"
+        else:
+            info["reason"] = f"the ratio approaches 1 too slowly to tell ({details})"
+        return "inconclusive", info
+    ok_kinds = {"agree"} if relation == "=" else {"holds", "tight"}
+    if relation in ("<", ">"):
+        ok_kinds = {"holds"}
+    good = [r for r in judged if r.kind in ok_kinds]
+    unstable = [r for r in judged if r.kind == "unstable"]
+    tight_strict = [r for r in judged if r.kind == "tight" and relation in ("<", ">")]
+    need = 1 if n_syms == 0 else min(requested, MIN_POINTS)
+    info["points"] = len(good)
+    if good:
+        info["achieved"] = max(r.achieved for r in good)
+        if relation == "=":
+            info["max_rel_error"] = max(r.value for r in good)
+        else:
+            info["smallest_margin"] = min(r.value for r in good)
+    # unstable points (e.g. 0/0 at a removable singularity) are evidence neither way
+    if len(good) >= need and not tight_strict:
+        if unstable:
+            info["reason"] = f"{len(unstable)} further points unstable (too few digits achieved)"
+        if budget_hit:
+            info["reason"] = "; ".join(
+                x for x in (info.get("reason", ""), f"stopped by the time budget after {len(good)} points") if x
+            )
+        return "numerically consistent", info
+    if budget_hit:
+        info["reason"] = stop
+        info["budget_exceeded"] = True
+    elif tight_strict:
+        info["reason"] = (
+            f"both sides equal to within the precision at {len(tight_strict)} points: a strict "
+            "inequality cannot be confirmed there"
+        )
+    elif unstable:
+        info["reason"] = (
+            f"SymPy undecided and the numerics unstable: fewer than half the digits achieved at "
+            f"{len(unstable)} of {len(judged)} points"
+        )
+    elif not judged:
+        example = unevaluable[0].detail if unevaluable else "no point drawn"
+        info["reason"] = (
+            f"could not evaluate both sides at any of {len(unevaluable)} points of the domain "
+            f"({example}); give a domain where they are defined"
+        )
+    else:
+        info["reason"] = f"only {len(good)} of the {need} points needed could be evaluated"
+    return "inconclusive", info
+
+
+# --------------------------------------------------------------------------- API
+
+
+def check_relation(
     lhs: Any,
     rhs: Any,
+    relation: str = "=",
     *,
+    limit: Limit | None = None,
+    conditions: Sequence[Condition] = (),
     assumptions: Mapping[str, Mapping[str, bool]] | None = None,
     domain: Mapping[sp.Symbol | str, tuple[float, float]] | None = None,
     points: int = 60,
     dps: int = 40,
     seed: int = 0,
     simplify_timeout: float = 20.0,
+    timeout: float = DEFAULT_TIMEOUT,
     symbolic: bool = True,
 ) -> IdentityResult:
-    """Check ``lhs == rhs``: ``proved``, ``numerically consistent`` or ``refuted``.
+    """Check ``lhs RELATION rhs`` (``lhs`` the previous step); see the module docstring.
 
-    ``assumptions`` optionally re-declares symbols by name (``{"x": {"positive": True}}``);
-    ``domain`` bounds the random points per symbol (``{x: (0, 1)}``), by default taken from
-    each symbol's assumptions (:func:`default_interval`). ``symbolic=False`` skips the proof
-    attempt and goes straight to the numeric check.
+    ``limit`` (a :class:`Limit`) is required for ``~``; ``conditions`` restrict proof and
+    sampling (:mod:`polyverify.side_conditions`); ``assumptions`` optionally re-declares symbols
+    by name (``{"x": {"positive": True}}``); ``domain`` bounds the points per symbol
+    (``{x: (0, 1)}``, default :func:`polyverify.point_draws.default_interval`); ``timeout`` is the
+    wall-clock budget of the whole check and ``simplify_timeout`` caps the proof attempt within
+    it; ``symbolic=False`` skips the proof.
     """
-    lhs_e, rhs_e = sp.sympify(lhs, strict=True), sp.sympify(rhs, strict=True)
-    if assumptions:
-        repl = {}
-        for s in (lhs_e.free_symbols | rhs_e.free_symbols):
-            if s.name in assumptions:
-                repl[s] = sp.Symbol(s.name, **dict(assumptions[s.name]))
-        lhs_e, rhs_e = lhs_e.xreplace(repl), rhs_e.xreplace(repl)
+    if relation not in RELATIONS:
+        raise ValueError(f"relation must be one of {', '.join(RELATIONS)}; got {relation!r}")
+    if relation == "~" and limit is None:
+        raise ValueError("relation '~' needs limit=Limit(symbol, point) (e.g. n -> oo)")
     if points < 1:
         raise ValueError(f"points must satisfy points >= 1; got {points}")
     if dps < 20:
         raise ValueError(f"dps must satisfy dps >= 20 (high precision); got {dps}")
-    diff = lhs_e - rhs_e
-    if diff.has(sp.Sum, sp.Product, sp.Integral, sp.Limit):
-        # the numeric fallback evaluates closed forms where SymPy can find them
-        lhs_e, rhs_e = lhs_e.doit(), rhs_e.doit()
-    if symbolic and _symbolic_zero(diff, simplify_timeout):
-        return IdentityResult(lhs_e, rhs_e, "proved")
-
+    if not (timeout > 0 and math.isfinite(timeout)):
+        raise ValueError(f"timeout must be a finite number of seconds > 0; got {timeout}")
+    prev, this = sp.sympify(lhs, strict=True), sp.sympify(rhs, strict=True)
+    if assumptions:
+        repl = {}
+        for s in prev.free_symbols | this.free_symbols:
+            if s.name in assumptions:
+                repl[s] = sp.Symbol(s.name, **dict(assumptions[s.name]))
+        prev, this = prev.xreplace(repl), this.xreplace(repl)
+    deadline = Deadline.after(timeout)
     dom = {(str(k) if not isinstance(k, str) else k): v for k, v in (domain or {}).items()}
-    # every symbol of either side: a symbol that cancels in lhs - rhs still has to be given a value
-    syms = sorted(lhs_e.free_symbols | rhs_e.free_symbols, key=lambda s: s.name)
-    rnd = random.Random(seed)
-    tol = 10.0 ** (-dps / 2)
-    worst = 0.0
-    used = 0
-    attempts = 0
-    while used < points and attempts < 20 * points:
-        attempts += 1
-        subs = {s: _draw(s, dom.get(s.name, default_interval(s)), rnd) for s in syms}
+    subs = substitutions(conditions)
+
+    # every symbol of either side (and of the conditions) gets a value
+    syms = sorted(
+        set(prev.free_symbols | this.free_symbols) | {s for c in conditions for s in c.free_symbols},
+        key=lambda s: s.name,
+    )
+    # a quick numeric screen first: a counterexample settles a step at once, and a false
+    # step is often costly to simplify ((x+1)**10000 - (x+2)**10000)
+    screen: list[PointRecord] = []
+    # (not when a sum, product or limit is still unevaluated: its closed form comes first)
+    unevaluated = (prev - this).has(sp.Sum, sp.Product, sp.Limit, sp.Integral)
+    try:
+        if unevaluated:
+            raise BudgetExceeded("numeric screen", 0.0)
+        for rec in stream_with_deadline(
+            _numeric_phase, prev, this, relation, limit, syms, dom, tuple(conditions),
+            min(points, _SCREEN_POINTS), dps, seed,
+            seconds=deadline.remaining() * _SCREEN_SHARE, what="numeric screen",
+        ):
+            screen.append(rec)
+    except (BudgetExceeded, WorkerError):
+        pass
+    status, info = _judge(relation, screen, points, len(syms), None)
+    if status == "refuted":
+        reason = info.pop("reason", "")
+        return IdentityResult(prev, this, status, relation=relation, reason=reason, **info)
+
+    reason_symbolic = ""
+    num_prev, num_this = prev, this
+    if symbolic:
+        share = min(simplify_timeout, deadline.remaining() * _SYMBOLIC_SHARE)
         try:
-            a = lhs_e.evalf(dps, subs=subs)
-            b = rhs_e.evalf(dps, subs=subs)
-            if not (a.is_number and b.is_number):
-                continue
-            ac, bc = complex(a), complex(b)
-        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-            continue
-        if not all(math.isfinite(v) for v in (ac.real, ac.imag, bc.real, bc.imag)):
-            continue
-        err = abs(sp.N(a - b, dps))
-        scale = max(abs(ac), abs(bc), 1e-300)
-        rel = float(err) / scale if scale > 1e-300 else float(err)
-        used += 1
-        if rel > tol:
-            return IdentityResult(
-                lhs_e,
-                rhs_e,
-                "refuted",
-                points=used,
-                max_rel_error=rel,
-                counterexample={s.name: str(v) for s, v in subs.items()}
-                | {"lhs": str(sp.N(a, 15)), "rhs": str(sp.N(b, 15))},
-            )
-        worst = max(worst, rel)
-    if used == 0:
-        raise ValueError(
-            "could not evaluate both sides at any point of the domain; give a domain where they are defined"
+            for item in stream_with_deadline(
+                _symbolic_phase, prev, this, relation, limit, subs, seconds=share, what="proof"
+            ):
+                if item[0] == "closed":
+                    num_prev, num_this = item[1], item[2]
+                elif item[1] is not None:
+                    return IdentityResult(prev, this, "proved", relation=relation, reason=item[1])
+        except BudgetExceeded:
+            reason_symbolic = f"no proof within {share:.3g} s"
+        except WorkerError as exc:
+            reason_symbolic = f"proof attempt failed ({exc.kind})"
+
+    records: list[PointRecord] = []
+    budget_hit: float | None = None
+    seconds = deadline.remaining()
+    try:
+        for rec in stream_with_deadline(
+            _numeric_phase, num_prev, num_this, relation, limit, syms, dom, tuple(conditions),
+            points, dps, seed, seconds=seconds, what="numeric check",
+        ):
+            records.append(rec)
+    except BudgetExceeded:
+        budget_hit = timeout
+    except WorkerError as exc:
+        return IdentityResult(
+            prev, this, "inconclusive", relation=relation,
+            reason=f"numeric check failed ({exc.kind}: {exc.message[:120]})",
         )
-    return IdentityResult(lhs_e, rhs_e, "numerically consistent", points=used, max_rel_error=worst)
+    status, info = _judge(relation, records, points, len(syms), budget_hit)
+    reason = info.pop("reason", "")
+    if status == "numerically consistent" and reason_symbolic and relation != "~":
+        reason = "; ".join(x for x in (reason, reason_symbolic) if x)
+    return IdentityResult(prev, this, status, relation=relation, reason=reason, **info)
+
+
+def check_identity(lhs: Any, rhs: Any, **options: Any) -> IdentityResult:
+    """Check ``lhs == rhs``: :func:`check_relation` with ``relation="="`` (same options)."""
+    return check_relation(lhs, rhs, "=", **options)
 
 
 def check_derivation(
-    steps: Sequence[Any], *, labels: Sequence[str] = (), **options: Any
+    steps: Sequence[Any],
+    *,
+    relations: Sequence[str] | None = None,
+    labels: Sequence[str] = (),
+    **options: Any,
 ) -> DerivationResult:
-    """Check a chain ``steps[0] == steps[1] == ...``, each consecutive pair by :func:`check_identity`.
+    """Check a chain ``steps[0] R1 steps[1] R2 ...`` step by step (default: all ``=``).
+
+    Step ``i`` is checked by :func:`check_relation` with seed ``seed + i``.
 
     >>> from sympy import symbols
     >>> a, b = symbols("a b", positive=True)
@@ -252,9 +441,12 @@ def check_derivation(
     """
     if len(steps) < 2:
         raise ValueError("steps must hold at least two expressions (a chain of equalities)")
+    rels = list(relations) if relations is not None else ["="] * (len(steps) - 1)
+    if len(rels) != len(steps) - 1:
+        raise ValueError(f"relations must hold len(steps) - 1 = {len(steps) - 1} entries; got {len(rels)}")
     base_seed = int(options.pop("seed", 0))
     results = tuple(
-        check_identity(steps[idx], steps[idx + 1], seed=base_seed + idx, **options)
+        check_relation(steps[idx], steps[idx + 1], rels[idx], seed=base_seed + idx, **options)
         for idx in range(len(steps) - 1)
     )
     return DerivationResult(results, tuple(labels))

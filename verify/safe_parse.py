@@ -58,8 +58,11 @@ verify.safe_parse.ParseError: attribute access ('.__class__') is not allowed at 
 from __future__ import annotations
 
 import ast
+import io
+import keyword
 import math
 import re
+import tokenize
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Final
@@ -69,6 +72,8 @@ import sympy as sp
 __all__ = [
     "ParseError",
     "parse_expression",
+    "parse_condition",
+    "COMPARISONS",
     "FUNCTIONS",
     "CONSTANTS",
     "RESERVED_NAMES",
@@ -571,6 +576,15 @@ class _Builder:
         name = func.id
         if name.startswith("__"):
             raise _reject(f"dunder name '{name}'", func)
+        if name in self.symbols or (name in CONSTANTS and name not in FUNCTIONS):
+            # ``n(n - 1)``: a declared symbol (or a constant) times a bracket
+            if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+                raise ParseError(
+                    f"'{name}' is a symbol, not a function: '{name}(...)' multiplies it by one "
+                    "bracketed expression",
+                    **_where(func),
+                )
+            return _check_result(self._mul(self._name(func), self.build(node.args[0]), node), node)
         if name not in FUNCTIONS:
             raise ParseError(
                 f"call of '{name}' is not allowed (allowed functions: "
@@ -631,13 +645,57 @@ class _Builder:
 
 # --------------------------------------------------------------------------- entry point
 
+COMPARISONS: Final[Mapping[type, str]] = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+"""Comparison operators of side conditions (:func:`parse_condition`)."""
 
-def parse_expression(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
-    """Parse ``text`` into a SymPy expression over the declared ``symbols`` (name -> Symbol).
 
-    Only the whitelisted grammar of this module's docstring is accepted; anything else, and any
-    input beyond the resource limits, raises :class:`ParseError`. Nothing in ``text`` is executed.
-    """
+def _implicit_products(source: str) -> tuple[str, list[tuple[int, int]]]:
+    """Insert ``*`` where a product is written by juxtaposition: ``2m``, ``2(n+1)``, ``(a)(b)``,
+    ``(a)b``, ``(a)2``. Returns the new text and the (line, column) of each inserted ``*`` in the
+    original text, to map error positions back. A declared symbol before ``(`` (``n(n-1)``) is
+    handled by the builder, not here. Text the tokenizer refuses is returned unchanged (the
+    parser then reports the problem)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return source, []
+    inserts: list[tuple[int, int]] = []
+    prev = None
+    for tok in tokens:
+        if prev is not None and tok.start == prev.end:
+            left_ok = prev.type == tokenize.NUMBER or (prev.type == tokenize.OP and prev.string == ")")
+            right_ok = tok.type in (tokenize.NAME, tokenize.NUMBER) or (
+                tok.type == tokenize.OP and tok.string == "("
+            )
+            if prev.type == tokenize.NUMBER and tok.type == tokenize.NUMBER:
+                right_ok = False
+            if left_ok and right_ok and not keyword.iskeyword(tok.string):
+                inserts.append(tok.start)
+        if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT,
+                            tokenize.DEDENT, tokenize.ENDMARKER):
+            prev = tok
+    if not inserts:
+        return source, []
+    lines = source.split("\n")
+    for line, col in sorted(inserts, reverse=True):
+        text = lines[line - 1]
+        lines[line - 1] = text[:col] + "*" + text[col:]
+    return "\n".join(lines), inserts
+
+
+def _original_column(line: int | None, column: int | None, inserts: list[tuple[int, int]]) -> int | None:
+    if column is None:
+        return None
+    row = line or 1
+    before = 0
+    for ins_line, ins_col in sorted(inserts):
+        # an insertion at original column c (0-based) sits at new column c + before (0-based)
+        if ins_line == row and ins_col + before < column - 1:
+            before += 1
+    return column - before
+
+
+def _parse_tree(text: str) -> tuple[str, ast.Expression, list[tuple[int, int]]]:
     if not isinstance(text, str):
         raise ParseError(f"expression must be a string, got {type(text).__name__}")
     _prescan(text)
@@ -646,27 +704,84 @@ def parse_expression(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
         raise ParseError("empty expression")
     if "\x00" in source:
         raise ParseError("NUL character in expression")
+    source, inserts = _implicit_products(source)
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         col = exc.offset if exc.offset else None
+        col = _original_column(exc.lineno, col, inserts)
         raise ParseError(f"syntax error: {exc.msg}", line=exc.lineno, column=col) from None
     except (RecursionError, MemoryError):
         raise ParseError("expression nested too deeply") from None
     except ValueError as exc:  # e.g. source text the tokenizer refuses
         raise ParseError(f"syntax error: {exc}") from None
     _tree_limits(tree)
+    return source, tree, inserts
+
+
+def _build(text: str, source: str, inserts: list[tuple[int, int]], build: Callable[[], object]) -> object:
     try:
-        result = _Builder(source, symbols).build(tree)
+        return build()
     except ParseError as exc:
+        column = _original_column(exc.line, exc.column, inserts)
         shift = len(text) - len(text.lstrip())
-        if shift and exc.column is not None and exc.line in (None, 1):
-            raise ParseError(exc.message, line=exc.line, column=exc.column + shift) from None
+        if column is not None and exc.line in (None, 1):
+            column += shift
+        if column != exc.column:
+            raise ParseError(exc.message, line=exc.line, column=column) from None
         raise
     except RecursionError:  # pragma: no cover - bounded by MAX_DEPTH
         raise ParseError("expression nested too deeply") from None
     except (TypeError, ValueError, ArithmeticError, AttributeError) as exc:
         raise ParseError(f"cannot build expression: {exc}") from None
+
+
+def parse_expression(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
+    """Parse ``text`` into a SymPy expression over the declared ``symbols`` (name -> Symbol).
+
+    Only the whitelisted grammar of this module's docstring is accepted; anything else, and any
+    input beyond the resource limits, raises :class:`ParseError`. Nothing in ``text`` is executed.
+    Products may be written by juxtaposition: ``2m``, ``2(n + 1)``, ``(n - 1)(n - 2)`` and
+    ``n(n - 1)`` for a declared symbol ``n``.
+
+    >>> n = sp.Symbol("n", positive=True)
+    >>> parse_expression("n(n - 1)/2m", {"n": n, "m": sp.Symbol("m")})
+    m*n*(n - 1)/2
+    """
+    source, tree, inserts = _parse_tree(text)
+    result = _build(text, source, inserts, lambda: _Builder(source, symbols).build(tree))
     if not isinstance(result, sp.Expr):  # pragma: no cover - every builder returns an Expr
         raise ParseError("not an expression")
     return result
+
+
+def parse_condition(
+    text: str, symbols: Mapping[str, sp.Symbol]
+) -> tuple[tuple[sp.Expr, str, sp.Expr], ...]:
+    """Parse a side condition such as ``m >= n`` or ``0 < lam*sqrt(m) < 1`` into its comparisons.
+
+    A chain ``a < b < c`` becomes ``((a, "<", b), (b, "<", c))``. The sides go through the same
+    whitelist as :func:`parse_expression`; the operators are those of :data:`COMPARISONS`.
+
+    >>> m, n = sp.symbols("m n", positive=True)
+    >>> parse_condition("m >= 2n", {"m": m, "n": n})
+    ((m, '>=', 2*n),)
+    """
+    source, tree, inserts = _parse_tree(text)
+    body = tree.body
+    if not isinstance(body, ast.Compare):
+        raise ParseError("a condition must be a comparison such as 'm >= n' or '0 < x < 1'")
+    for op in body.ops:
+        if type(op) not in COMPARISONS:
+            name = {ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in",
+                    ast.Is: "is", ast.IsNot: "is not"}.get(type(op), type(op).__name__)
+            raise ParseError(f"comparison {name!r} is not allowed in a condition (use <, <=, >, >=)")
+
+    def build() -> tuple[tuple[sp.Expr, str, sp.Expr], ...]:
+        builder = _Builder(source, symbols)
+        sides = [builder.build(body.left)] + [builder.build(c) for c in body.comparators]
+        return tuple(
+            (sides[i], COMPARISONS[type(op)], sides[i + 1]) for i, op in enumerate(body.ops)
+        )
+
+    return _build(text, source, inserts, build)  # type: ignore[return-value]

@@ -1,0 +1,410 @@
+r"""The numeric side of checking one step: where to look, and what each point says.
+
+Three generators produce :class:`PointRecord` items one point at a time (so that a caller
+running them under a deadline, :func:`polyverify.budget.stream_with_deadline`, keeps every point
+finished before the deadline):
+
+* :func:`equality_points` — ``prev = this`` at pinned and log-uniform points
+  (:mod:`polyverify.point_draws`), each judged by :func:`polyverify.precision.judge_equal`; a
+  point where the sides differ is then **shrunk** (integers bisected towards the lower edge of
+  their interval, reals tried at the edge and at one significant digit) while they still differ,
+  so the counterexample reported is small where possible;
+* :func:`order_points` — ``prev <= this`` (and ``<``, ``>=``, ``>``) at the same points, then a
+  **worst-case search**: a pattern search from the three points of smallest margin (each symbol
+  moved by factors 2 and 1.1, by one and a tenth for integers, and to its edges, keeping a move
+  only when it lowers the margin), so a violation confined to a corner of the domain is found
+  even when random points miss it; the smallest margin found is reported;
+* :func:`asymptotic_points` — ``prev ~ this`` along ``x -> a``: at a few drawn values of the other
+  symbols, the ratio ``prev/this`` at ``x = 10**2, 10**4, ..., 10**128`` (or ``a ± 10**-k``),
+  summarised per base point as ``tends to 1``, ``not 1`` or ``unclear``
+  (:func:`ratio_trend`).
+
+Side conditions filter every point (:func:`polyverify.side_conditions.all_hold`) and add the
+boundary points of conditions ``s OP e``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import mpmath
+import sympy as sp
+
+from .point_draws import _bounds, default_interval, draw_points
+from .precision import (
+    GUARD_DIGITS,
+    NotEvaluable,
+    PairValues,
+    evaluate_pair,
+    format_number,
+    judge_equal,
+    judge_order,
+)
+from .side_conditions import Condition, all_hold, boundary_points
+from .symbolic_proof import Limit
+
+__all__ = [
+    "PointRecord",
+    "equality_points",
+    "order_points",
+    "asymptotic_points",
+    "ratio_trend",
+    "MAX_DRAWS_PER_POINT",
+]
+
+MAX_DRAWS_PER_POINT: Final = 50
+"""Draws per requested point before giving up (points outside the conditions or not evaluable)."""
+_SHRINK_EVALUATIONS: Final = 60
+_SEARCH_STARTS: Final = 3
+_LIMIT_EXPONENTS: Final = (2, 4, 8, 16, 32, 64, 128)
+"""``x = 10**k`` along ``x -> oo`` (``a ± 10**-k`` for a finite point)."""
+_LIMIT_BASES: Final = 3
+_ASYMPTOTIC_CLOSE: Final = 1e-6
+"""``|ratio - 1|`` at ``x = 10**128`` below which the ratio is taken to tend to 1 (it is then
+within a millionth of 1 a hundred and twenty decades beyond ``x = 10**8``)."""
+_NO_PROGRESS: Final = 0.9
+"""``|ratio - 1|`` at the last point at least this fraction of its value at the middle point
+(``10**16``) means it does not tend to 0: a ratio tending to 1 at any power or iterated-log
+rate shrinks ``|ratio - 1|`` by more than 10% between ``10**16`` and ``10**128``
+(``1/log(log(x))`` by a factor 2)."""
+
+
+@dataclass(frozen=True)
+class PointRecord:
+    """One evaluated point: the values, what the point says (``kind``) and the relative number
+    behind it (difference, margin, or ``|ratio - 1|``); ``phase`` says how it was chosen."""
+
+    point: dict[str, str]
+    kind: str
+    value: float
+    achieved: float
+    lhs: str = ""
+    rhs: str = ""
+    phase: str = "random"
+    detail: str = ""
+    exact_point: dict[sp.Symbol, sp.Rational] = field(default_factory=dict, compare=False)
+
+
+def _f(x: mpmath.mpf) -> float:
+    """A relative number as a float for reports (clamped: it may be far beyond float range)."""
+    try:
+        v = float(x)
+    except (OverflowError, TypeError):
+        return math.inf
+    return v
+
+
+def _show(point: Mapping[sp.Symbol, sp.Rational]) -> dict[str, str]:
+    out = {}
+    for s, v in point.items():
+        if isinstance(v, sp.Integer):
+            out[s.name] = str(v) if abs(v) < 10**12 else format_number(mpmath.mpf(int(v)), 6)
+        else:
+            out[s.name] = format_number(mpmath.mpf(v.p) / v.q, 10)
+    return out
+
+
+def _value_text(z: mpmath.mpc, scale: mpmath.mpf, eps: mpmath.mpf) -> str:
+    """A side's value for reports; a value within the evaluation error of zero shows as 0."""
+    with mpmath.workprec(max(mpmath.mp.prec, 256)):
+        if scale != 0 and abs(z) <= eps * scale:
+            return "0"
+    return format_number(z, 12)
+
+
+def _record(point, values: PairValues, judgement, phase: str, detail: str = "") -> PointRecord:
+    scale = max(abs(values.a_2p), abs(values.b_2p))
+    return PointRecord(
+        _show(point),
+        judgement.kind,
+        _f(judgement.value),
+        _f(judgement.achieved),
+        _value_text(values.a_2p, scale, judgement.achieved),
+        _value_text(values.b_2p, scale, judgement.achieved),
+        phase,
+        detail,
+        dict(point),
+    )
+
+
+def _candidates(
+    symbols: Sequence[sp.Symbol],
+    domain: Mapping[str, tuple[float, float]],
+    conditions: Sequence[Condition],
+    seed: int,
+    limit: int,
+) -> Iterator[tuple[dict[sp.Symbol, sp.Rational], str]]:
+    """Points satisfying the conditions, pinned first; at most ``limit`` draws in all."""
+    stream = draw_points(
+        symbols,
+        domain,
+        seed=seed,
+        boundary=(lambda p: boundary_points(conditions, p)) if conditions else None,
+    )
+    for idx, (point, phase) in enumerate(stream):
+        if idx >= limit:
+            return
+        if conditions and not all_hold(conditions, point):
+            continue
+        yield point, phase
+
+
+def _judge_eq(prev, this, point, dps):
+    values = evaluate_pair(prev, this, point, dps)
+    return values, judge_equal(values)
+
+
+def _shrink_steps(
+    sym: sp.Symbol, value: sp.Rational, lo: float, hi: float
+) -> list[sp.Rational]:
+    """Smaller candidate values for ``sym``, the simplest first."""
+    out: list[sp.Rational] = []
+    if sym.is_integer:
+        target = int(math.ceil(lo)) if lo > 0 or hi < 0 else 0
+        v = int(value)
+        # bisection towards the lower edge (or zero)
+        while v != target and len(out) < 40:
+            v = target + (v - target) // 2 if v > target else target - (target - v) // 2
+            out.append(sp.Integer(v))
+    else:
+        x = float(value)
+        for cand in (lo, hi, float(f"{x:.1g}"), float(round(x))):
+            if lo <= cand <= hi and cand != x:
+                out.append(sp.Rational(cand))
+    return out
+
+
+def _shrink(prev, this, point, domain, conditions, dps, bad_kinds, judge) -> Iterator[PointRecord]:
+    budget = _SHRINK_EVALUATIONS
+    current = dict(point)
+    improved = True
+    while improved and budget > 0:
+        improved = False
+        for sym in sorted(current, key=lambda s: s.name):
+            lo, hi = _bounds(sym, domain.get(sym.name, default_interval(sym)))
+            for cand in _shrink_steps(sym, current[sym], lo, hi):
+                if budget <= 0:
+                    break
+                trial = dict(current)
+                trial[sym] = cand
+                if conditions and not all_hold(conditions, trial):
+                    continue
+                budget -= 1
+                try:
+                    values, j = judge(prev, this, trial, dps)
+                except NotEvaluable:
+                    continue
+                if j.kind in bad_kinds:
+                    current = trial
+                    improved = True
+                    yield _record(trial, values, j, "shrunk")
+                    break
+            if improved:
+                break
+
+
+def equality_points(
+    prev: sp.Expr,
+    this: sp.Expr,
+    symbols: Sequence[sp.Symbol],
+    domain: Mapping[str, tuple[float, float]],
+    conditions: Sequence[Condition] = (),
+    *,
+    points: int,
+    dps: int,
+    seed: int,
+) -> Iterator[PointRecord]:
+    """Judge ``prev = this`` at up to ``points`` evaluable points; stop after a counterexample
+    (and its shrinking). A record of kind ``"not evaluable"`` is yielded for each failed point."""
+    used = 0
+    for point, phase in _candidates(symbols, domain, conditions, seed, MAX_DRAWS_PER_POINT * points):
+        if used >= points:
+            return
+        try:
+            values, j = _judge_eq(prev, this, point, dps)
+        except NotEvaluable as exc:
+            yield PointRecord(_show(point), "not evaluable", 0.0, 0.0, phase=phase, detail=str(exc))
+            continue
+        used += 1
+        yield _record(point, values, j, phase)
+        if j.kind == "differ":
+            yield from _shrink(prev, this, point, domain, conditions, dps, {"differ"}, _judge_eq)
+            return
+
+
+def _oriented(prev: sp.Expr, this: sp.Expr, relation: str) -> tuple[sp.Expr, sp.Expr, bool]:
+    """``(a, b, strict)`` with the step meaning ``a <= b`` (``a < b`` when strict)."""
+    if relation in ("<=", "<"):
+        return prev, this, relation == "<"
+    return this, prev, relation == ">"
+
+
+def order_points(
+    prev: sp.Expr,
+    this: sp.Expr,
+    relation: str,
+    symbols: Sequence[sp.Symbol],
+    domain: Mapping[str, tuple[float, float]],
+    conditions: Sequence[Condition] = (),
+    *,
+    points: int,
+    dps: int,
+    seed: int,
+) -> Iterator[PointRecord]:
+    """Judge ``prev RELATION this`` at ``points`` points, then search for the worst case."""
+    a, b, strict = _oriented(prev, this, relation)
+
+    def judge(x, y, point, digits):
+        values = evaluate_pair(x, y, point, digits)
+        return values, judge_order(values, strict=strict)
+
+    bad = {"violated", "not real"}
+    used = 0
+    scored: list[tuple[float, dict[sp.Symbol, sp.Rational]]] = []
+    for point, phase in _candidates(symbols, domain, conditions, seed, MAX_DRAWS_PER_POINT * points):
+        if used >= points:
+            break
+        try:
+            values, j = judge(a, b, point, dps)
+        except NotEvaluable as exc:
+            yield PointRecord(_show(point), "not evaluable", 0.0, 0.0, phase=phase, detail=str(exc))
+            continue
+        used += 1
+        yield _record(point, values, j, phase)
+        if j.kind in bad:
+            yield from _shrink(a, b, point, domain, conditions, dps, bad, judge)
+            return
+        scored.append((_f(j.value), point))
+    # worst-case search: pattern moves from the smallest margins
+    scored.sort(key=lambda t: t[0])
+    evaluations = points
+    for margin, start in scored[:_SEARCH_STARTS]:
+        current, best = dict(start), margin
+        moved = True
+        while moved and evaluations > 0:
+            moved = False
+            for sym in sorted(current, key=lambda s: s.name):
+                lo, hi = _bounds(sym, domain.get(sym.name, default_interval(sym)))
+                for cand in _moves(sym, current[sym], lo, hi):
+                    if evaluations <= 0:
+                        break
+                    trial = dict(current)
+                    trial[sym] = cand
+                    if conditions and not all_hold(conditions, trial):
+                        continue
+                    evaluations -= 1
+                    try:
+                        values, j = judge(a, b, trial, dps)
+                    except NotEvaluable:
+                        continue
+                    yield _record(trial, values, j, "search")
+                    if j.kind in bad:
+                        yield from _shrink(a, b, trial, domain, conditions, dps, bad, judge)
+                        return
+                    if _f(j.value) < best:
+                        current, best, moved = trial, _f(j.value), True
+                        break
+
+
+def _moves(sym: sp.Symbol, value: sp.Rational, lo: float, hi: float) -> list[sp.Rational]:
+    out: list[sp.Rational] = []
+    if sym.is_integer:
+        v = int(value)
+        step = max(1, abs(v) // 10)
+        for c in (v - 1, v + 1, v - step, v + step, v * 2, v // 2, int(lo), int(hi)):
+            if lo <= c <= hi and c != v:
+                out.append(sp.Integer(c))
+    else:
+        x = float(value)
+        for c in (x * 1.1, x / 1.1, x * 2, x / 2, lo, hi):
+            if lo <= c <= hi and c != x:
+                out.append(sp.Rational(c))
+    return out
+
+
+def ratio_trend(distances: Sequence[float]) -> str:
+    """``tends to 1``, ``not 1`` or ``unclear`` from ``|ratio - 1|`` along the limit (module doc)."""
+    if len(distances) < 4:
+        return "unclear"
+    last, mid, first = distances[-1], distances[len(distances) // 2], distances[0]
+    if last <= _ASYMPTOTIC_CLOSE or (last <= mid / 10 and last < first):
+        return "tends to 1"
+    if last >= _NO_PROGRESS * mid:
+        return "not 1"
+    return "unclear"
+
+
+def _limit_values(limit: Limit) -> list[sp.Rational]:
+    point = limit.point
+    integer = bool(limit.symbol.is_integer)
+    out: list[sp.Rational] = []
+    for k in _LIMIT_EXPONENTS:
+        if point is sp.oo or point is -sp.oo:
+            v = sp.Integer(10) ** k
+            out.append(v if point is sp.oo else -v)
+        elif not integer:
+            sign = -1 if limit.direction == "-" else 1
+            out.append(sp.Rational(point) + sign * sp.Rational(1, 10**k))
+    return out
+
+
+def asymptotic_points(
+    prev: sp.Expr,
+    this: sp.Expr,
+    limit: Limit,
+    symbols: Sequence[sp.Symbol],
+    domain: Mapping[str, tuple[float, float]],
+    conditions: Sequence[Condition] = (),
+    *,
+    dps: int,
+    seed: int,
+) -> Iterator[PointRecord]:
+    """``prev ~ this`` along ``limit`` at :data:`_LIMIT_BASES` drawn values of the other symbols."""
+    others = [s for s in symbols if s != limit.symbol]
+    bases = 0
+    for point, phase in _candidates(others, domain, (), seed, MAX_DRAWS_PER_POINT * _LIMIT_BASES):
+        if bases >= _LIMIT_BASES:
+            return
+        distances: list[float] = []
+        shown: list[str] = []
+        last_point = point
+        for x in _limit_values(limit):
+            trial = dict(point)
+            trial[limit.symbol] = x
+            if conditions and not all_hold(conditions, trial):
+                # the limit leaves a condition s OP e: move s onto its boundary
+                for moved in boundary_points(conditions, trial):
+                    if limit.symbol in moved and moved[limit.symbol] == x and all_hold(conditions, moved):
+                        trial = moved
+                        break
+                else:
+                    continue
+            try:
+                values = evaluate_pair(prev, this, trial, dps)
+            except NotEvaluable:
+                continue
+            with mpmath.workprec(int(4 * dps * 3.33) + 64):
+                if values.b_p == 0 or values.b_2p == 0:
+                    continue
+                r_p, r_2p = values.a_p / values.b_p, values.a_2p / values.b_2p
+                err = abs(r_p - r_2p) + mpmath.mpf(10) ** (-(dps - GUARD_DIGITS))
+                if err > 1e-3:  # the ratio itself is not known to three digits here
+                    continue
+                d = abs(r_2p - 1)
+            distances.append(_f(d))
+            shown.append(f"{format_number(mpmath.mpf(x.p) / x.q, 3)}: {format_number(d, 3)}")
+            last_point = trial
+        bases += 1
+        trend = ratio_trend(distances)
+        yield PointRecord(
+            _show(last_point),
+            trend,
+            distances[-1] if distances else math.nan,
+            0.0,
+            phase="limit",
+            detail="|ratio - 1| at " + ", ".join(shown) if shown else "no evaluable point",
+            exact_point=dict(last_point),
+        )
