@@ -30,6 +30,11 @@ The experiments (paper 1):
   (:func:`~polyverify.numerics.autoencoder.train_batch`): at this size a step costs little more
   than its kernel launches.
 
+Besides the figures, two smaller experiments of the training claims are defined here too:
+:func:`l1_config` (prox GD on the l1 loss at small sizes, §2.3–§2.5) and :func:`noise_config`
+(plain GD under a noise law, §3.1): the claims read them through :func:`l1_runs` and
+:func:`noise_runs`, published and resumed the same way.
+
 Seeds: a figure's first seed is :func:`first_seed` of the run seed and the figure's salt
 (:data:`FIG3_SALT`, :data:`F45_SALT`), so another ``--seed`` gives new networks and the same seed
 the same ones, whatever the number of workers.
@@ -75,8 +80,18 @@ __all__ = [
     "figure_configs",
     "f45_config",
     "trained",
+    "runs_dir",
     "fig3_runs",
     "f45_runs",
+    "L1_LAM",
+    "L1_LR",
+    "L1_STEPS",
+    "L1_TOL",
+    "NOISE_LR",
+    "l1_config",
+    "noise_config",
+    "l1_runs",
+    "noise_runs",
 ]
 
 FIGURES: tuple[int, ...] = (3, 4, 5, 7)
@@ -112,6 +127,19 @@ F5_LAMS_DOWN: tuple[float, ...] = (0.03, 0.1, 0.3)
 FIG5_LAMS: tuple[float, ...] = F5_LAMS_UP + F5_LAMS_DOWN
 """Fig 5a's l1 grid (the paper prints none; this brackets its range)."""
 
+L1_LAM = 0.1
+"""l1 coefficient of the small-size runs: λ_paper = 0.025 <= 1/sqrt(m) for m <= 1600 (§2.1)."""
+L1_LR = 0.1
+"""Step of the small l1 runs. Near init the top Hessian eigenvalue of the reconstruction loss is
+about 8(1 + sqrt(n/m))^2 (Marchenko–Pastur edge of W W^T), up to 32 at m = n, halved roughly by
+the ReLU on the interference; 0.1 is stable at n = 16 for all widths tried (0.15 diverges at n = m = 256)."""
+L1_STEPS = 6000
+"""Step cap of the small l1 runs (each seed stops at convergence, :data:`L1_TOL`)."""
+L1_TOL = 1e-4
+"""Stop when every weight moves slower than 1e-4 per unit of ODE time."""
+NOISE_LR = 0.05
+"""Plain-GD step of the noise-law runs (§3.1)."""
+
 Point = tuple[str, float, float]
 """A Figs 4/5/7 point: (noise law, σ, λ)."""
 
@@ -141,6 +169,19 @@ def f45_config(point: Point, *, steps: int, seeds: int, first: int, device: str 
     return TrainConfig(n=n, m=m, lam=lam, noise=law, sigma=sigma if law != "none" else 0.0, lr=F45_LR,
                        optimizer="gd", steps=steps, seeds=tuple(range(first, first + seeds)),
                        record_every=max(1, steps // 50), device=device, noise_sharing=noise_sharing)
+
+
+def l1_config(n: int, m: int, *, seeds: int, first: int) -> TrainConfig:
+    """Prox GD on the l1 loss at a small size (:data:`L1_LAM`, :data:`L1_LR`, to convergence)."""
+    return TrainConfig(n=n, m=m, lam=L1_LAM, lr=L1_LR, optimizer="prox", steps=L1_STEPS, tol=L1_TOL,
+                       seeds=tuple(range(first, first + seeds)), record_every=50, device="cpu")
+
+
+def noise_config(n: int, m: int, law: str, sigma: float, *, steps: int, seeds: int, first: int) -> TrainConfig:
+    """Plain GD at :data:`NOISE_LR` under hidden-layer noise ``law`` of scale ``sigma`` (none: σ = 0)."""
+    return TrainConfig(n=n, m=m, noise=law, sigma=sigma if law != "none" else 0.0, lr=NOISE_LR, optimizer="gd",
+                       steps=steps, seeds=tuple(range(first, first + seeds)), record_every=max(1, steps // 20),
+                       device="cpu")
 
 
 def _opt_int(name: str, value: Any, default: int, minimum: int) -> int:
@@ -261,11 +302,14 @@ def runs_dir(ctx: Context) -> Path:
     return _TMP[0]
 
 
-def trained(ctx: Context, configs: Sequence[TrainConfig], *, what: str, parallel: bool) -> list[TrainResult]:
+def trained(ctx: Context, configs: Sequence[TrainConfig], *, what: str, parallel: bool,
+            batch: bool = True) -> list[TrainResult]:
     """The results of ``configs`` in order: read from ``runs_dir(ctx)`` where published, the rest
     trained now through :func:`~polyverify.numerics.sweep.run_sweep` and published run by run
-    (configs that differ only in batchable values train as one batch). ``parallel``: on
-    ``ctx.workers`` local processes (worth it for runs of seconds and more); else in this process.
+    (with ``batch``, configs that differ only in batchable values train as one batch, equal to
+    training them alone up to summation order). ``parallel``: on ``ctx.workers`` local processes
+    (worth it for runs of many seconds: measured on 2 cores, the quick Figs 4/5/7 grid takes 16 s
+    in this process and 39 s on a 2-process pool, whose workers each import torch); else here.
 
     Raises ``RuntimeError`` naming ``what`` and the runs that failed after their retry.
     """
@@ -274,7 +318,7 @@ def trained(ctx: Context, configs: Sequence[TrainConfig], *, what: str, parallel
     missing = list({k: c for k, c in keyed if (str(out), k) not in _RESULTS}.values())
     if missing:
         executor = None if parallel and ctx.workers > 1 and len(missing) > 1 else _InlineExecutor()
-        outcome = run_sweep(missing, out, executor=executor, workers=ctx.workers, progress=False, batch_params=True)
+        outcome = run_sweep(missing, out, executor=executor, workers=ctx.workers, progress=False, batch_params=batch)
         if outcome.failed:
             raise RuntimeError(f"{what} runs failed: " + "; ".join(f"{k}: {why}" for k, why in outcome.failed.items()))
         for c in missing:
@@ -298,3 +342,18 @@ def f45_runs(ctx: Context, point: Point, *, steps: int, seeds: int, salt: int = 
     points = list(dict.fromkeys([*F45_GRID, point]))
     configs = [f45_config(p, steps=steps, seeds=seeds, first=first) for p in points]
     return trained(ctx, configs, what="Figs 4/5/7", parallel=False)[points.index(point)]
+
+
+def l1_runs(ctx: Context, n: int, m: int, seeds: int, salt: int) -> TrainResult:
+    """The :func:`l1_config` runs of one width, seeds from :func:`first_seed` of ``ctx.seed`` and ``salt``."""
+    cfg = l1_config(n, m, seeds=seeds, first=first_seed(ctx.seed, salt))
+    return trained(ctx, [cfg], what="l1", parallel=False)[0]
+
+
+def noise_runs(ctx: Context, n: int, m: int, points: Sequence[tuple[str, float]], *, steps: int, seeds: int,
+               salt: int) -> list[TrainResult]:
+    """The :func:`noise_config` runs at each ``(law, σ)`` of ``points`` on the same seeds (paired),
+    each trained alone (as these claims always have: their numbers do not move by a summation order)."""
+    first = first_seed(ctx.seed, salt)
+    configs = [noise_config(n, m, law, sigma, steps=steps, seeds=seeds, first=first) for law, sigma in points]
+    return trained(ctx, configs, what="noise-law", parallel=False, batch=False)

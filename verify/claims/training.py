@@ -58,7 +58,9 @@ from ..experiments import (
     FIG3_SEEDS,
     FIG3_WIDTHS,
     fig3_runs,
+    l1_runs,
 )
+from ..experiments import L1_LAM as _L1_LAM
 from ..registry import register
 from ..rules import AllOf, MonteCarloMean, SymbolicRule
 from ..rules.trained import (
@@ -72,14 +74,12 @@ from ..rules.trained import (
     PublishedSetup,
     RowFraction,
     WinnerRank,
-    _L1_LAM,
     _ODE_RTOL,
     _SIGNIFICANT,
     _SPARSE_Q,
     _STUCK_Q,
     _direction_fourth,
     _gd_config,
-    _l1_runs,
     _noise_runs,
     _window_count,
 )
@@ -244,7 +244,7 @@ register(
             seeds=_SMALL_SEEDS,
             statistic=_window_count,
             value_range=lambda n, m: n / 2,
-            runs=_l1_runs,
+            runs=l1_runs,
             salt=1,
             extra=_rule_columns,
         ),

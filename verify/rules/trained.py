@@ -2,7 +2,8 @@ r"""Rules whose evidence is trained networks (paper 1, §2.3–§2.5, §3, Appen
 training runs they measure.
 
 Seeds of a claim's runs are ``base + 0 .. S-1`` with ``base`` derived from the run seed and a
-per-claim salt (:func:`_base`), so runs are reproducible. Per-seed statistics (a count, a mean
+per-claim salt (:func:`polyverify.experiments.first_seed`), so runs are reproducible; the runs
+themselves are defined in :mod:`polyverify.experiments` and published there (resumable). Per-seed statistics (a count, a mean
 over rows) are i.i.d. across seeds: with ``S >= 200`` seeds an interval is
 :func:`polyverify.stats.mean_interval` (CLT), below that the Student-t interval.
 
@@ -44,7 +45,17 @@ from ..claim import Budget, Claim, Context, Evidence, FormOutcome, Mode, margin_
 from ..experiments import F45_LR as _F45_LR
 from ..experiments import F45_M as _F45_M
 from ..experiments import F45_N as _F45_N
-from ..experiments import FIG3_WIDTHS, f45_runs, fig3_runs, first_seed
+from ..experiments import NOISE_LR as _NOISE_LR
+from ..experiments import (
+    FIG3_WIDTHS,
+    f45_runs,
+    fig3_runs,
+    l1_runs,
+    noise_config,
+    noise_runs,
+    runs_dir,
+    trained,
+)
 from ..report import log_width_axis
 from ..stats import Interval, interval_resolution, mean_interval, proportion_resolution, t_interval
 from ._catalogue import rule
@@ -60,11 +71,6 @@ __all__ = [
 
 # Fig 7's row classes
 _SPARSE_Q, _STUCK_Q, _SIGNIFICANT = 0.9, 0.5, 0.1
-
-
-def _base(ctx: Context, salt: int) -> int:
-    """First seed of a claim's batch: a function of the run seed and a per-claim salt only."""
-    return first_seed(ctx.seed, salt)
 
 
 def _t_interval(x: np.ndarray, delta: float) -> tuple[float, float, float]:
@@ -221,29 +227,6 @@ class EulerOrder:
         )
 
 
-_L1_LAM = 0.1
-"""l1 coefficient of the small-size runs: λ_paper = 0.025 <= 1/sqrt(m) for m <= 1600 (§2.1)."""
-
-
-_L1_LR = 0.1
-"""Step of the small l1 runs. Near init the top Hessian eigenvalue of the reconstruction loss is
-about 8(1 + sqrt(n/m))^2 (Marchenko–Pastur edge of W W^T), up to 32 at m = n, halved roughly by
-the ReLU on the interference; 0.1 is stable at n = 16 for all widths tried (0.15 diverges at n = m = 256)."""
-
-
-_L1_STEPS = 6000
-
-
-_L1_TOL = 1e-4  # stop when every weight moves slower than 1e-4 per unit of ODE time
-
-
-@functools.lru_cache(maxsize=16)
-def _l1_runs(n: int, m: int, seeds: int, base: int) -> TrainResult:
-    cfg = TrainConfig(n=n, m=m, lam=_L1_LAM, lr=_L1_LR, optimizer="prox", steps=_L1_STEPS, tol=_L1_TOL,
-                      seeds=tuple(range(base, base + seeds)), record_every=50, device="cpu")
-    return train(cfg)
-
-
 _POLY_LABELS = {"derived": "initialisation only, exact (derived)", "printed": "n²/(4m) (printed)"}
 
 
@@ -258,8 +241,8 @@ class PerWidthMean:
     seeds: Budget
     statistic: Callable[[TrainResult], np.ndarray]
     value_range: Callable[[int, int], float]
-    runs: Callable[[int, int, int, int], TrainResult] | None = None
-    """``runs(n, m, seeds, first_seed)``: one width's runs, trained in this process."""
+    runs: Callable[[Context, int, int, int, int], TrainResult] | None = None
+    """``runs(ctx, n, m, seeds, salt)``: one width's runs (e.g. :func:`polyverify.experiments.l1_runs`)."""
     batch: Callable[[Context, int, Sequence[int], int], dict[int, TrainResult]] | None = None
     """``batch(ctx, n, widths, seeds)``: every width's runs at once (a resumable parallel sweep);
     used instead of ``runs`` when given."""
@@ -283,7 +266,7 @@ class PerWidthMean:
         if self.batch is not None:
             all_runs = self.batch(ctx, self.n, widths, S)
         for w in widths:
-            res = all_runs[w] if self.batch is not None else self.runs(self.n, w, S, _base(ctx, self.salt))
+            res = all_runs[w] if self.batch is not None else self.runs(ctx, self.n, w, S, self.salt)
             x = self.statistic(res)
             mean, lo, hi = _interval(x, ctx.delta, self.value_range(self.n, w))
             xa = np.asarray(x, dtype=float)
@@ -368,7 +351,7 @@ class RowFraction:
         S = self.seeds(ctx.mode)
         rows, k, total = [], 0, 0
         for w in self.widths(ctx.mode):
-            res = _l1_runs(self.n, w, S, _base(ctx, self.salt))
+            res = l1_runs(ctx, self.n, w, S, self.salt)
             ind = self.indicator(res)
             rows.append(dict(n=self.n, m=w, rows=int(ind.size), fraction=float(ind.mean())))
             k += int(ind.sum())
@@ -426,7 +409,7 @@ class WinnerRank:
         S = self.seeds(ctx.mode)
         rows, derived, printed = [], [], []
         for w in self.widths(ctx.mode):
-            ranks = _winner_ranks(_l1_runs(self.n, w, S, _base(ctx, self.salt)))
+            ranks = _winner_ranks(l1_runs(ctx, self.n, w, S, self.salt))
             freq = np.stack([(ranks == k).mean(axis=1) for k in range(1, self.n + 2)], axis=1)  # (S, ranks)
             derived.append(Effect(f"m={w}: P(rank 1) - P(rank 2)", freq[:, 0] - freq[:, 1], +1))
             printed.append(Effect(f"m={w}: P(rank 1) - max P(rank k>=2)", freq[:, 0] - freq[:, 1:].max(axis=1), +1))
@@ -458,15 +441,11 @@ def _direction_fourth(res: TrainResult) -> np.ndarray:
     return q.mean(axis=1)
 
 
-_NOISE_LR = 0.05
-
-
 @functools.lru_cache(maxsize=32)
 def _noise_runs(n: int, m: int, law: str, sigma: float, steps: int, seeds: int, base: int) -> TrainResult:
-    cfg = TrainConfig(n=n, m=m, noise=law, sigma=sigma if law != "none" else 0.0, lr=_NOISE_LR, optimizer="gd",
-                      steps=steps, seeds=tuple(range(base, base + seeds)), record_every=max(1, steps // 20),
-                      device="cpu")
-    return train(cfg)
+    """The :func:`~polyverify.experiments.noise_config` run, trained in this process (a Monte Carlo
+    simulator's trials, which have no run context)."""
+    return train(noise_config(n, m, law, sigma, steps=steps, seeds=seeds, first=base))
 
 
 @rule
@@ -497,11 +476,11 @@ class NoiseTrend:
 
     def run(self, claim: Claim, ctx: Context) -> Evidence:
         S, steps = self.seeds(ctx.mode), self.steps(ctx.mode)
-        base = _base(ctx, self.salt)
         ref = 3 / (self.m + 2)
         derived, printed, plot_data = [], [], {}
         for law, sign in self.laws:
-            qs = [_direction_fourth(_noise_runs(self.n, self.m, law, s, steps, S, base)) for s in self.sigmas]
+            qs = [_direction_fourth(r) for r in noise_runs(ctx, self.n, self.m, [(law, s) for s in self.sigmas], steps=steps,
+                                                             seeds=S, salt=self.salt)]
             plot_data[law] = [float(q.mean()) for q in qs]
             steps_ = [Effect(f"{law}: q({s1:g}) - q({s0:g})", q1 - q0, sign)
                       for (s0, q0), (s1, q1) in zip(zip(self.sigmas, qs), zip(self.sigmas[1:], qs[1:]))]
@@ -558,8 +537,8 @@ class KurtosisSign:
     def run(self, claim: Claim, ctx: Context) -> Evidence:
         S, steps = self.seeds(ctx.mode), self.steps(ctx.mode)
         ref = 3 / (self.m + 2)
-        base = _base(ctx, self.salt)
-        q = {law: _direction_fourth(_noise_runs(self.n, self.m, law, self.sigma, steps, S, base)) for law, _ in self.laws}
+        runs = noise_runs(ctx, self.n, self.m, [(law, self.sigma) for law, _ in self.laws], steps=steps, seeds=S, salt=self.salt)
+        q = {law: _direction_fourth(r) for (law, _), r in zip(self.laws, runs)}
         derived = [Effect(f"{law} (kurtosis {k:+g}): q - 3/(m+2)", q[law] - ref, -int(np.sign(k)),
                           scale=ref if k == 0 else None) for law, k in self.laws]
         printed = [Effect(f"{law} (kurtosis {k:+g}): q - q_normal", q[law] - q["normal"], -int(np.sign(k)))
@@ -1109,14 +1088,15 @@ def train_width(n_: int, m_: int, seeds: Sequence[int], settings: TrainSettings,
     return _TRAINED[key]
 
 
-def _train_width(n_: int, m_: int, seeds: Sequence[int], settings: TrainSettings, device: str) -> dict[str, Any]:
-    from polyverify.numerics.autoencoder import TrainConfig, train
-
-    cfg = TrainConfig(
+def _width_config(n_: int, m_: int, seeds: Sequence[int], settings: TrainSettings, device: str) -> TrainConfig:
+    return TrainConfig(
         n=n_, m=m_, lam=settings.lam, lr=settings.lr, steps=settings.steps, tol=settings.tol,
         record_every=settings.record_every, seeds=tuple(seeds), device="cpu" if device == "cpu" else "auto",
     )
-    return measure_trained(train(cfg), rule=settings.rule)
+
+
+def _train_width(n_: int, m_: int, seeds: Sequence[int], settings: TrainSettings, device: str) -> dict[str, Any]:
+    return measure_trained(train(_width_config(n_, m_, seeds, settings, device)), rule=settings.rule)
 
 
 def measure_trained(res: Any, *, rule: str = "window") -> dict[str, Any]:
@@ -1169,7 +1149,13 @@ class GDTraining:
     settings: TrainSettings
 
     def measure(self, ctx: Context, n_: int, m_: int, seeds: int) -> dict[str, Any]:
-        return train_width(n_, m_, list(range(seeds)), self.settings, ctx.device)
+        """The runs are published under the run's ``runs/`` folder (resumable); measured once per process."""
+        key = (str(runs_dir(ctx)), n_, m_, seeds, self.settings)
+        if key not in _TRAINED:
+            cfg = _width_config(n_, m_, range(seeds), self.settings, ctx.device)
+            res = trained(ctx, [cfg], what="GD + l1", parallel=False)[0]
+            _TRAINED[key] = measure_trained(res, rule=self.settings.rule)
+        return _TRAINED[key]
 
     def describe(self) -> str:
         return f"trained plain GD + l1 ({_describe(self.settings)}; {self.settings.rule} rule)"
