@@ -79,7 +79,7 @@ def test_seed_and_points_are_passed_through(tmp_path: Path) -> None:
     assert report.ok
     r = report.result.steps[0]
     assert r.status == "proved" or r.points == 7
-    assert report.options == {"points": 7, "dps": 40, "seed": 3}
+    assert report.options == {"points": 7, "dps": 40, "seed": 3, "timeout": 60.0}
 
 
 # --------------------------------------------------------------------------- formats
@@ -212,7 +212,7 @@ def test_toml_format_errors(tmp_path: Path, text: str, line: int | None, fragmen
         ("symbol n: integer\n# only comments\n", None, "missing steps"),
         ("symbol n: integer\nn + 1\n", 2, "at least two"),
         ("symbol n: integer\n= n\n", 2, "before a first expression"),
-        ("symbol n: integer\nn\nn + 1\n", 3, "expected '= expression'"),
+        ("symbol n: integer\nn\nn + 1\n", 3, "expected a step ('= expression'"),
         ("symbol n: integer\ndomain n: 1 to 5\nn\n= n\n", 2, "lo..hi"),
         ("symbol n: integer\ndomain n: 0.2..0.8\nn\n= n\n", 2, "no integer"),
         ("symbol n: integer\nsymbol n: real\n", 2, "declared twice"),

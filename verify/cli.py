@@ -11,7 +11,7 @@
 Exit status: 0 when nothing failed (errata, refuted and inconclusive claims are findings, not
 failures of the library), 1 when a claim failed (with ``run --strict``: also when one is refuted
 or inconclusive) or a derivation step was refuted, 2 on bad usage or bad input (one line on
-stderr).
+stderr); ``check`` also exits 3 when its time budget is spent and 4 when a step is inconclusive.
 """
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("file")
     ck.add_argument("--points", type=_pos_int, default=60, help="random points for the numeric fallback")
     ck.add_argument("--seed", type=_nonneg_int, default=0)
+    ck.add_argument("--timeout", type=_pos_seconds, default=60.0,
+                    help="wall-clock budget of the whole file in seconds (default 60; exceeded: exit 3)")
 
     sweep_cmd.add_parser(sub)
     return p
@@ -89,6 +91,16 @@ def _pos_int(text: str) -> int:
     v = _nonneg_int(text)
     if v < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return v
+
+
+def _pos_seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0; got {text!r}") from None
+    if not (v > 0 and v < float("inf")):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0; got {v}")
     return v
 
 
@@ -182,11 +194,16 @@ def _print_resolution(record: dict) -> None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .derivation_file import check_derivation_file
+    from .derivation_file import DerivationBudgetExceeded, check_derivation_file
 
-    result = check_derivation_file(args.file, points=args.points, seed=args.seed)
+    try:
+        result = check_derivation_file(args.file, points=args.points, seed=args.seed, timeout=args.timeout)
+    except DerivationBudgetExceeded as exc:
+        print(f"polyverify: {exc}", file=sys.stderr)
+        return 3
     print(result.render_text())
-    return 0 if result.ok else 1
+    # 0 ok, 1 refuted, 3 time budget exceeded, 4 inconclusive (2: malformed, raised above)
+    return result.exit_status
 
 
 _COMMANDS = {"run": _cmd_run, "list": _cmd_list, "show": _cmd_show, "check": _cmd_check, "sweep": sweep_cmd.run}

@@ -57,6 +57,8 @@ __all__ = [
 
 MAX_DRAWS_PER_POINT: Final = 50
 """Draws per requested point before giving up (points outside the conditions or not evaluable)."""
+_GIVE_UP: Final = 20
+"""Consecutive points that cannot be evaluated, with none evaluated yet, before giving up."""
 _SHRINK_EVALUATIONS: Final = 60
 _SEARCH_STARTS: Final = 3
 _LIMIT_EXPONENTS: Final = (2, 4, 8, 16, 32, 64, 128)
@@ -107,23 +109,25 @@ def _show(point: Mapping[sp.Symbol, sp.Rational]) -> dict[str, str]:
     return out
 
 
-def _value_text(z: mpmath.mpc, scale: mpmath.mpf, eps: mpmath.mpf) -> str:
-    """A side's value for reports; a value within the evaluation error of zero shows as 0."""
+def _value_text(z: mpmath.mpc, uncertainty: mpmath.mpf, digits: int) -> str:
+    """A side's value for reports; a value within evalf's own uncertainty of zero shows as 0."""
     with mpmath.workprec(max(mpmath.mp.prec, 256)):
-        if scale != 0 and abs(z) <= eps * scale:
+        if abs(z) <= 10 * uncertainty:
             return "0"
-    return format_number(z, 12)
+    return format_number(z, digits)
 
 
 def _record(point, values: PairValues, judgement, phase: str, detail: str = "") -> PointRecord:
-    scale = max(abs(values.a_2p), abs(values.b_2p))
+    # enough digits to show a small relative difference (1.93e-22 needs 25)
+    rel = _f(abs(judgement.value))
+    digits = 12 if not 0 < rel < 1e-9 else min(values.dps, int(-math.log10(rel)) + 4)
     return PointRecord(
         _show(point),
         judgement.kind,
         _f(judgement.value),
         _f(judgement.achieved),
-        _value_text(values.a_2p, scale, judgement.achieved),
-        _value_text(values.b_2p, scale, judgement.achieved),
+        _value_text(values.a_2p, values.ua_2p, digits),
+        _value_text(values.b_2p, values.ub_2p, digits),
         phase,
         detail,
         dict(point),
@@ -219,14 +223,17 @@ def equality_points(
 ) -> Iterator[PointRecord]:
     """Judge ``prev = this`` at up to ``points`` evaluable points; stop after a counterexample
     (and its shrinking). A record of kind ``"not evaluable"`` is yielded for each failed point."""
-    used = 0
+    used = failed = 0
     for point, phase in _candidates(symbols, domain, conditions, seed, MAX_DRAWS_PER_POINT * points):
         if used >= points:
             return
         try:
             values, j = _judge_eq(prev, this, point, dps)
         except NotEvaluable as exc:
+            failed += 1
             yield PointRecord(_show(point), "not evaluable", 0.0, 0.0, phase=phase, detail=str(exc))
+            if failed >= _GIVE_UP and not used:
+                return
             continue
         used += 1
         yield _record(point, values, j, phase)
@@ -262,7 +269,7 @@ def order_points(
         return values, judge_order(values, strict=strict)
 
     bad = {"violated", "not real"}
-    used = 0
+    used = failed = 0
     scored: list[tuple[float, dict[sp.Symbol, sp.Rational]]] = []
     for point, phase in _candidates(symbols, domain, conditions, seed, MAX_DRAWS_PER_POINT * points):
         if used >= points:
@@ -270,7 +277,10 @@ def order_points(
         try:
             values, j = judge(a, b, point, dps)
         except NotEvaluable as exc:
+            failed += 1
             yield PointRecord(_show(point), "not evaluable", 0.0, 0.0, phase=phase, detail=str(exc))
+            if failed >= _GIVE_UP and not used:
+                return
             continue
         used += 1
         yield _record(point, values, j, phase)

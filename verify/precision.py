@@ -128,6 +128,9 @@ class PairValues:
     u_p: mpmath.mpf = mpmath.mpf(0)
     """Absolute uncertainty ``evalf`` reports for the two sides at ``dps`` digits (summed)."""
     u_2p: mpmath.mpf = mpmath.mpf(0)
+    ua_2p: mpmath.mpf = mpmath.mpf(0)
+    """The uncertainty of ``a_2p`` alone (``ub_2p``: of ``b_2p``), for showing values."""
+    ub_2p: mpmath.mpf = mpmath.mpf(0)
 
 
 def evaluate_pair(
@@ -139,7 +142,7 @@ def evaluate_pair(
         evaluate_with_error(lhs, point, 2 * dps),
         evaluate_with_error(rhs, point, 2 * dps),
     )
-    return PairValues(a_p, b_p, a_2p, b_2p, dps, ua + ub, ua2 + ub2)
+    return PairValues(a_p, b_p, a_2p, b_2p, dps, ua + ub, ua2 + ub2, ua2, ub2)
 
 
 Kind = Literal["agree", "differ", "unstable", "holds", "violated", "tight", "not real"]
