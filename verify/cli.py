@@ -6,6 +6,7 @@
     polyverify list [--full]
     polyverify show CLAIM_ID [--report DIR] [--latex]
     polyverify check FILE
+    polyverify report DIR
     polyverify sweep --fig 3|4|5 [--widths ...] [--seeds N] [--out DIR] [--workers K] [--scheduler tcp://...]
 
 Exit status: 0 when nothing failed (errata, refuted and inconclusive claims are findings, not
@@ -73,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--timeout", type=_pos_seconds, default=60.0,
                     help="wall-clock budget of the whole file in seconds (default 60; exceeded: exit 3)")
 
+    rp = sub.add_parser("report", help="rebuild report.html of a report folder from its report.json")
+    rp.add_argument("dir", metavar="DIR", help="a report folder written by 'polyverify run --report DIR'")
+
     sweep_cmd.add_parser(sub)
     return p
 
@@ -131,8 +135,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
         workers=args.workers,
     )
     print(format_table(report))
-    print(f"report: {Path(args.report) / 'report.md'}")
+    print(f"report: {Path(args.report) / 'report.html'} (summary: report.md)")
     return report.exit_status(strict=args.strict)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report_html import rebuild_html
+
+    print(f"report: {rebuild_html(args.dir)}")
+    return 0
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -206,7 +217,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return result.exit_status
 
 
-_COMMANDS = {"run": _cmd_run, "list": _cmd_list, "show": _cmd_show, "check": _cmd_check, "sweep": sweep_cmd.run}
+_COMMANDS = {"run": _cmd_run, "list": _cmd_list, "show": _cmd_show, "check": _cmd_check, "report": _cmd_report,
+             "sweep": sweep_cmd.run}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

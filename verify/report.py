@@ -2,9 +2,10 @@
 
 Layout of a report folder::
 
-    report.md            claim by claim: verdict, printed and derived forms side by side,
-                         source, domain, method, evidence table and figure
-    report.json          the same data, machine-readable
+    report.html          the papers annotated, claim by claim, in one page that opens offline
+                         (:mod:`polyverify.report_html`)
+    report.md            a short summary: counts, settings, one line per claim, the errata
+    report.json          every result, and what the page shows of each claim, machine-readable
     results/<id>.json    one file per finished claim (written atomically; used to resume)
     figures/<id>.png     the evidence figure of each claim that has one
 """
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .runner import RunReport
 
 __all__ = ["write_figure", "write_report", "format_table", "render_claim", "log_width_axis",
-           "format_resolution", "summary_counts"]
+           "format_resolution", "summary_counts", "summary_markdown"]
 
 _MARK = {
     Verdict.VERIFIED.value: "verified",
@@ -188,14 +189,28 @@ def render_claim(claim: Claim, record: dict[str, Any] | None, figure: str | None
 
 
 def write_report(report: RunReport) -> Path:
-    """Write ``report.md`` and ``report.json`` into the report folder; return the Markdown path."""
+    """Write the report folder's summary files: ``report.json`` (every result, and what the page
+    shows of each claim), ``report.html`` (the papers annotated, :mod:`polyverify.report_html`)
+    and a short ``report.md`` that links to them; return the Markdown path."""
+    from .report_html import claim_entry, write_html
     from .runner import atomic_write_text
 
     out = report.report_dir
     if out is None:
         raise ValueError("the run has no report folder")
+    by_id = {r["claim_id"]: r for r in report.results}
     data = report.to_json()
+    data["claims"] = {c.id: claim_entry(c, by_id.get(c.id, {}).get("verdict")) for c in report.claims}
     atomic_write_text(out / "report.json", json.dumps(data, indent=1))
+    write_html(out, data)
+    path = out / "report.md"
+    atomic_write_text(path, summary_markdown(report))
+    return path
+
+
+def summary_markdown(report: RunReport) -> str:
+    """The short ``report.md``: counts, settings, one line per claim linking into ``report.html``,
+    and the errata with both forms; the full detail is in ``report.html`` and ``report.json``."""
     s = report.settings
     c = report.counts
     by_id = {r["claim_id"]: r for r in report.results}
@@ -207,25 +222,26 @@ def write_report(report: RunReport) -> Path:
         f"Suite `{s.mode}`, seed {s.seed}, device `{s.device}`. Monte Carlo comparisons: {s.comparisons}; "
         f"family-wise false-alarm rate {s.alpha:g} split by Bonferroni, so each comparison is tested at level "
         f"{s.delta:.3g}. Run time {report.seconds:.0f} s.",
-        *(["", *_reused_note(report)] if _reused_note(report) else []),
+        *(["", f"*(reused: {_reused_note(report)[0]})*"] if _reused_note(report) else []),
+        "",
+        "The papers annotated claim by claim, with rendered forms, figures and evidence: "
+        "[report.html](report.html) (one file, opens offline). Every result: [report.json](report.json).",
         "",
         "Papers: " + "; ".join(f"**{k}** — {v}" for k, v in PAPERS.items()),
         "",
-        "| claim | verdict | source |",
-        "|---|---|---|",
+        "| claim | verdict | resolution/margin | source |",
+        "|---|---|---|---|",
     ]
     for claim in report.claims:
         r = by_id.get(claim.id)
         mark = (_MARK[r["verdict"]] + (" (reused)" if r.get("reused") else "")) if r else "—"
-        md.append(f"| [`{claim.id}`](#{claim.id.replace('.', '')}) | {mark} | {claim.source.cite()} |")
+        res = _res_cell(r) if r else "—"
+        md.append(f"| [`{claim.id}`](report.html#{claim.id}) | {mark} | {res} | {_md_escape(claim.source.cite())} |")
     errata = [cl for cl in report.claims if by_id.get(cl.id, {}).get("verdict") == Verdict.ERRATUM.value]
     if errata:
         md += ["", "## Errata", ""]
         for cl in errata:
-            md.append(f"- `{cl.id}` ({cl.source.cite()}): printed ${cl.printed.text}$ — derived ${cl.derived.text}$. {by_id[cl.id]['reason']}")
-    md += ["", "## Claims", ""]
-    for claim in report.claims:
-        md.append(render_claim(claim, by_id.get(claim.id), report.figures.get(claim.id)))
-    path = out / "report.md"
-    atomic_write_text(path, "\n".join(md))
-    return path
+            md.append(f"- [`{cl.id}`](report.html#{cl.id}) ({cl.source.cite()}): printed ${cl.printed.text}$ — "
+                      f"derived ${cl.derived.text}$.")
+    md.append("")
+    return "\n".join(md)
