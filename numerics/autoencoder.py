@@ -65,14 +65,19 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import torch
 
 from polyverify.theory.validation import require_int, require_nonnegative, require_positive, require_real, require_m_ge_n
 
 from . import metrics as _metrics
+from ._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy_module("torch", globals())  # loaded by the first training call, not by import
 
 __all__ = [
     "NOISE_LAWS",
@@ -102,7 +107,7 @@ TRAINING_REVISION = 2
 runs of an earlier revision are retrained, not reused. 2: each seed stops on its own, after a quiet
 stretch from step k₁ to 2 k₁ (1: all seeds stopped together at the first quiet record)."""
 
-NoiseSampler = Callable[..., torch.Tensor]
+NoiseSampler = Callable[..., "torch.Tensor"]
 """A user noise law: ``sampler(shape, *, generator, dtype, device) -> Tensor`` of i.i.d. draws
 with mean 0 and variance 1 (``train`` multiplies by ``sigma``). Mark a law without a finite
 fourth moment with an attribute ``finite_fourth_moment = False``; it is then rejected (the
@@ -139,7 +144,7 @@ NOISE_LAWS: Mapping[str, NoiseSampler] = {
 _OPTIMIZERS = ("gd", "prox", "adamw")
 _SHARING = ("per_input", "shared", "shared_per_seed")
 _DEVICES = ("auto", "cpu", "cuda")
-_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+_DTYPES = ("float32", "float64")
 
 
 def resolve_device(device: str) -> str:
@@ -716,7 +721,7 @@ def train_batch(configs: Sequence[TrainConfig]) -> list[TrainResult]:
                     f"got {getattr(first, f.name)!r} and {getattr(c, f.name)!r}"
                 )
     device = resolve_device(first.device)
-    dtype = _DTYPES[first.dtype]
+    dtype = getattr(torch, first.dtype)
     prev_det = torch.are_deterministic_algorithms_enabled()
     prev_warn = torch.is_deterministic_algorithms_warn_only_enabled()
     torch.use_deterministic_algorithms(True, warn_only=True)

@@ -21,10 +21,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
 
 from polyverify.theory.validation import require_int, require_nonnegative, require_positive
+
+from ._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy_module("torch", globals())  # loaded on the first simulation, not by import
 
 __all__ = [
     "NoiseFn",

@@ -130,3 +130,9 @@ def test_noise_runs_are_published_and_resumed(tmp_path):
     alone = train(ex.f45_config(("bipolar", 0.15, 0.0), steps=40, seeds=2, first=ex.first_seed(1, ex.F45_SALT)))
     # float32: a batch sums in another order; 1e-6 is ~8 ulp at |w| ~ 1 after 40 steps
     np.testing.assert_allclose(alone.W, res.W, rtol=0, atol=1e-6)
+
+
+def test_the_sweep_command_knows_the_same_figures():
+    from polyverify import sweep_cmd
+
+    assert sweep_cmd.FIGURES == ex.FIGURES

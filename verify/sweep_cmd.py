@@ -41,16 +41,15 @@ import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # torch, numpy and the experiments load only when a sweep runs (`--help` stays fast)
+    import numpy as np
 
-from polyverify.numerics.autoencoder import TrainConfig, TrainResult, resolve_device
-from polyverify.numerics.metrics import count_polysemantic
-from polyverify.numerics.sweep import config_key, run_sweep
-from polyverify.theory.validation import require_int
+    from polyverify.numerics.autoencoder import TrainConfig, TrainResult
 
-from .experiments import FIGURES, figure_configs
+FIGURES: tuple[int, ...] = (3, 4, 5, 7)
+"""The figures with a sweep (:data:`polyverify.experiments.FIGURES`; a test checks they agree)."""
 
 __all__ = ["add_parser", "run", "summarize", "DEFAULT_OUT"]
 
@@ -94,10 +93,14 @@ def _int_arg(name: str, value: Any, default: int, minimum: int) -> int:
         v = int(str(value).strip())
     except ValueError:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}") from None
-    return require_int(name, v, minimum=minimum)
+    if v < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {v}")
+    return v
 
 
 def _mean_se(x: np.ndarray) -> str:
+    import numpy as np
+
     x = np.asarray(x, dtype=float)
     se = float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else float("nan")
     return f"{x.mean():.4g} ± {se:.2g}"
@@ -109,6 +112,8 @@ def summarize(result: TrainResult, fig: int) -> str:
     n, m, S = c["n"], c["m"], len(c["seeds"])
     head = f"fig{fig} n={n} m={m}"
     if fig == 3:
+        from polyverify.numerics.metrics import count_polysemantic
+
         counts = count_polysemantic(result.W, "window")
         body = f"polysemantic {_mean_se(counts)} (n²/(4m) = {n * n / (4 * m):.4g})"
     else:
@@ -123,6 +128,8 @@ def summarize(result: TrainResult, fig: int) -> str:
 
 def _write_manifest(out: Path, fig: int, configs: Sequence[TrainConfig]) -> None:
     """``manifest-figN.json``: the figure and every run's key and config; written atomically."""
+    from polyverify.numerics.sweep import config_key
+
     doc = {"fig": fig, "runs": [{"key": config_key(c), "config": c.to_dict()} for c in configs]}
     tmp = out / f".manifest-{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
     tmp.write_text(json.dumps(doc, indent=1, sort_keys=True))
@@ -131,6 +138,11 @@ def _write_manifest(out: Path, fig: int, configs: Sequence[TrainConfig]) -> None
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep of ``args.fig``; 0 if every run finished, 1 if some failed; ``ValueError`` on bad input."""
+    from polyverify.numerics.autoencoder import TrainResult, resolve_device
+    from polyverify.numerics.sweep import run_sweep
+
+    from .experiments import figure_configs
+
     get = lambda name, default=None: getattr(args, name, default)  # noqa: E731 - tolerant of partial Namespaces
     fig = _int_arg("fig", get("fig"), 0, 0)
     if fig not in FIGURES:
