@@ -55,7 +55,7 @@ def _parse(html: str) -> _Page:
 
 
 def test_a_run_writes_the_page_beside_the_other_files(folder):
-    for name in ("report.html", "report.json", "report.md"):
+    for name in ("report.html", "report.json", "report.md", "values.tex"):
         assert (folder / name).stat().st_size > 0, name
     page = _parse((folder / "report.html").read_text(encoding="utf-8"))
     claims = [a["id"] for t, a in page.tags if t == "article"]
@@ -151,6 +151,7 @@ def test_polyverify_report_rebuilds_the_page_from_the_folder(folder, tmp_path):
                        cwd=ROOT, timeout=300, check=False)
     assert r.returncode == 0, r.stderr
     assert (copy / "report.html").read_text(encoding="utf-8") == (folder / "report.html").read_text(encoding="utf-8")
+    assert (copy / "values.tex").read_text(encoding="utf-8") == (folder / "values.tex").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("setup, message", [

@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--timeout", type=_pos_seconds, default=60.0,
                     help="wall-clock budget of the whole file in seconds (default 60; exceeded: exit 3)")
 
-    rp = sub.add_parser("report", help="rebuild report.html of a report folder from its report.json")
+    rp = sub.add_parser("report", help="rebuild report.html and values.tex of a report folder from its report.json")
     rp.add_argument("dir", metavar="DIR", help="a report folder written by 'polyverify run --report DIR'")
 
     sweep_cmd.add_parser(sub)
@@ -140,9 +140,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report_html import rebuild_html
+    from .report import rebuild_report
 
-    print(f"report: {rebuild_html(args.dir)}")
+    html_path, tex_path = rebuild_report(args.dir)
+    print(f"report: {html_path}")
+    print(f"values: {tex_path}")
     return 0
 
 

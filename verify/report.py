@@ -6,6 +6,7 @@ Layout of a report folder::
                          (:mod:`polyverify.report_html`)
     report.md            a short summary: counts, settings, one line per claim, the errata
     report.json          every result, and what the page shows of each claim, machine-readable
+    values.tex           the run's numbers as LaTeX macros (:mod:`polyverify.values_tex`)
     results/<id>.json    one file per finished claim (written atomically; used to resume)
     figures/<id>.png     the evidence figure of each claim that has one
 """
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .runner import RunReport
 
 __all__ = ["write_figure", "write_report", "format_table", "render_claim", "log_width_axis",
-           "format_resolution", "summary_counts", "summary_markdown"]
+           "format_resolution", "summary_counts", "summary_markdown", "write_values_tex", "rebuild_report"]
 
 _MARK = {
     Verdict.VERIFIED.value: "verified",
@@ -190,8 +191,9 @@ def render_claim(claim: Claim, record: dict[str, Any] | None, figure: str | None
 
 def write_report(report: RunReport) -> Path:
     """Write the report folder's summary files: ``report.json`` (every result, and what the page
-    shows of each claim), ``report.html`` (the papers annotated, :mod:`polyverify.report_html`)
-    and a short ``report.md`` that links to them; return the Markdown path."""
+    shows of each claim), ``report.html`` (the papers annotated, :mod:`polyverify.report_html`),
+    ``values.tex`` (the run's numbers as LaTeX macros, :mod:`polyverify.values_tex`) and a short
+    ``report.md`` that links to them; return the Markdown path."""
     from .report_html import claim_entry, write_html
     from .runner import atomic_write_text
 
@@ -203,8 +205,29 @@ def write_report(report: RunReport) -> Path:
     data["claims"] = {c.id: claim_entry(c, by_id.get(c.id, {}).get("verdict")) for c in report.claims}
     atomic_write_text(out / "report.json", json.dumps(data, indent=1))
     write_html(out, data)
+    write_values_tex(out, data)
     path = out / "report.md"
     atomic_write_text(path, summary_markdown(report))
+    return path
+
+
+def rebuild_report(report_dir: str | Path) -> tuple[Path, Path]:
+    """Rebuild ``report.html`` and ``values.tex`` of a report folder from its ``report.json`` and
+    figures (``polyverify report DIR``); return their paths."""
+    from .report_html import load_report_data, write_html
+
+    out = Path(report_dir)
+    data = load_report_data(out)
+    return write_html(out, data), write_values_tex(out, data)
+
+
+def write_values_tex(out: Path, data: dict[str, Any]) -> Path:
+    """Write ``out/values.tex`` (see :mod:`polyverify.values_tex`)."""
+    from .runner import atomic_write_text
+    from .values_tex import render_values_tex
+
+    path = out / "values.tex"
+    atomic_write_text(path, render_values_tex(data))
     return path
 
 
@@ -225,7 +248,8 @@ def summary_markdown(report: RunReport) -> str:
         *(["", f"*(reused: {_reused_note(report)[0]})*"] if _reused_note(report) else []),
         "",
         "The papers annotated claim by claim, with rendered forms, figures and evidence: "
-        "[report.html](report.html) (one file, opens offline). Every result: [report.json](report.json).",
+        "[report.html](report.html) (one file, opens offline). Every result: [report.json](report.json); "
+        "the run's numbers as LaTeX macros: [values.tex](values.tex).",
         "",
         "Papers: " + "; ".join(f"**{k}** — {v}" for k, v in PAPERS.items()),
         "",
