@@ -22,20 +22,27 @@ that used the formula it checks would prove nothing. ``tests/test_registry.py`` 
 Torch code takes ``device="auto"|"cpu"|"cuda"``.
 """
 
-from . import (
-    assignment,
-    autoencoder,
-    channels,
-    collisions,
-    gradient_flow,
-    metrics,
-    noisy_step,
-    sparsify,
-    spectra,
-    spectra_training,
-    stimuli,
-    sweep,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from . import (
+        assignment,
+        autoencoder,
+        channels,
+        collisions,
+        gradient_flow,
+        metrics,
+        noisy_step,
+        sparsify,
+        spectra,
+        spectra_training,
+        stimuli,
+        sweep,
+    )
+
+# Submodules load on first use (PEP 562): importing one module, e.g. ``validation``, runs no other
+# module's derivations or imports.
 
 __all__ = [
     "assignment",
@@ -51,3 +58,14 @@ __all__ = [
     "stimuli",
     "sweep",
 ]
+_SUBMODULES = frozenset(__all__)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _SUBMODULES)

@@ -26,18 +26,25 @@ module          contents
 1.644934066848
 """
 
-from . import (
-    assignment,
-    coding,
-    collisions,
-    formulas,
-    noise,
-    noise_laws,
-    sparsity,
-    spectra,
-    symbols,
-    validation,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from . import (
+        assignment,
+        coding,
+        collisions,
+        formulas,
+        noise,
+        noise_laws,
+        sparsity,
+        spectra,
+        symbols,
+        validation,
+    )
+
+# Submodules load on first use (PEP 562): importing one module, e.g. ``validation``, runs no other
+# module's derivations or imports.
 
 __all__ = [
     "assignment",
@@ -51,3 +58,14 @@ __all__ = [
     "symbols",
     "validation",
 ]
+_SUBMODULES = frozenset(__all__)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _SUBMODULES)
