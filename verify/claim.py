@@ -56,6 +56,7 @@ __all__ = [
     "Claim",
     "ClaimResult",
     "PAPERS",
+    "register_paper",
     "named_rng",
     "Margin",
     "STANDARD_MARGIN",
@@ -68,12 +69,35 @@ __all__ = [
 
 Mode = Literal["quick", "full"]
 
-PAPERS: Mapping[str, str] = {
+PAPERS: dict[str, str] = {
     "incidental": "What causes polysemanticity? An alternative origin story of mixed selectivity "
     "from incidental causes (paper 1, ../shared/papers/incidental-polysemanticity.md)",
     "coding": "Understanding polysemanticity in neural networks through coding theory "
     "(paper 2, ../shared/papers/coding-theory-polysemanticity.md)",
 }
+"""Registered papers: key -> title (the two papers, and any added by :func:`register_paper`)."""
+_SHORT_NAMES: dict[str, str] = {"incidental": "paper 1", "coding": "paper 2"}
+
+
+def register_paper(key: str, title: str, *, short: str | None = None) -> str:
+    """Register another paper (or any free-text citation) so that ``Source(paper=key)`` accepts it;
+    ``short`` is how citations name it (default: ``key``). Registering a key again with the same
+    title is a no-op; with another title it is an error. Returns ``key``.
+
+    >>> register_paper("smith2025", "Smith et al. 2025, Superposition revisited")
+    'smith2025'
+    >>> Source(paper="smith2025", section="Thm 2").cite()
+    'smith2025, Thm 2'
+    """
+    if not isinstance(key, str) or not key or key.strip() != key or " " in key:
+        raise ValueError(f"key must be a non-empty token without spaces; got {key!r}")
+    if not isinstance(title, str) or not title.strip():
+        raise ValueError(f"title must be a non-empty string; got {title!r}")
+    if key in PAPERS and PAPERS[key] != title:
+        raise ValueError(f"paper {key!r} is already registered with another title: {PAPERS[key]!r}")
+    PAPERS[key] = title
+    _SHORT_NAMES.setdefault(key, short or key)
+    return key
 
 
 class Verdict(str, enum.Enum):
@@ -162,18 +186,21 @@ def status(outcome: FormOutcome, margin: float) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class Source:
-    """Where a claim is printed: ``paper`` is a key of :data:`PAPERS`."""
+    """Where a claim is printed: ``paper`` is a key of :data:`PAPERS` (see :func:`register_paper`)."""
 
-    paper: Literal["incidental", "coding"]
+    paper: str
     section: str
     equation: str | None = None
 
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
-            raise ValueError(f"paper must be one of {sorted(PAPERS)}; got {self.paper!r}")
+            raise ValueError(
+                f"paper must be one of {sorted(PAPERS)} or registered first with "
+                f"register_paper(key, title); got {self.paper!r}"
+            )
 
     def cite(self) -> str:
-        num = {"incidental": "paper 1", "coding": "paper 2"}[self.paper]
+        num = _SHORT_NAMES.get(self.paper, self.paper)
         eq = f", {self.equation}" if self.equation else ""
         return f"{num}, {self.section}{eq}"
 

@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="rebuild report.html and values.tex of a report folder from its report.json")
     rp.add_argument("dir", metavar="DIR", help="a report folder written by 'polyverify run --report DIR'")
 
+    sub.add_parser("observables", help="list the observables a derivation can be checked against (check FILE [simulation])")
+
     sweep_cmd.add_parser(sub)
     return p
 
@@ -219,7 +221,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return result.exit_status
 
 
-_COMMANDS = {"run": _cmd_run, "list": _cmd_list, "show": _cmd_show, "check": _cmd_check, "report": _cmd_report,
+def _cmd_observables(args: argparse.Namespace) -> int:
+    from .observables import format_catalogue
+
+    print(format_catalogue())
+    return 0
+
+
+_COMMANDS = {"observables": _cmd_observables, "run": _cmd_run, "list": _cmd_list, "show": _cmd_show, "check": _cmd_check, "report": _cmd_report,
              "sweep": sweep_cmd.run}
 
 

@@ -34,7 +34,7 @@ Accepted:
 >>> import sympy as sp
 >>> n, m = sp.symbols("n m", positive=True, integer=True)
 >>> latex_to_plain(r"\binom{n}{2} \frac{1}{2m}")
-'(binomial((n), (2)))*(((1))/((2)*(m)))'
+'binomial((n), (2))*(((1))/((2*m)))'
 >>> parse_latex(r"\frac{n(n-1)}{4m}", {"n": n, "m": m})
 n*(n - 1)/(4*m)
 """
