@@ -87,7 +87,7 @@ import sympy as sp
 
 from .formulas import formula
 from .symbols import j, m, n
-from .validation import require_m_ge_n
+from .validation import m_ge_n_arrays, scalar_or_array
 
 __all__ = [
     "TRAINED_POLYSEMANTIC",
@@ -292,15 +292,10 @@ def stay_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
 
 
 def _nm(n_: object, m_: object) -> tuple[np.ndarray, np.ndarray]:
-    nn, mm = np.asarray(n_), np.asarray(m_)
-    pairs = np.broadcast(nn, mm) if (nn.ndim or mm.ndim) else [(nn.item(), mm.item())]
-    for a, b in pairs:
-        require_m_ge_n(a, b)
-    return nn.astype(float), mm.astype(float)
+    """``n`` and ``m`` as float arrays, checked on the whole array at once (integers, ``1 <= n <= m``)."""
+    return m_ge_n_arrays(n_, m_)
 
 
-def _out(x: np.ndarray):
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def expected_polysemantic_trained(n: object, m: object):
@@ -312,26 +307,44 @@ def expected_polysemantic_trained(n: object, m: object):
     0.3333333333333333
     """
     nn, mm = _nm(n, m)
-    return _out(nn * (nn - 1) / (2 * (2 * mm - 1)))
+    return scalar_or_array(nn * (nn - 1) / (2 * (2 * mm - 1)), nn, mm)
 
 
 def polysemantic_trained_variance(n: object, m: object):
-    """Variance of the count under the displacement model (:data:`TRAINED_VARIANCE`)."""
+    """Variance of the count under the displacement model (:data:`TRAINED_VARIANCE`).
+
+    Integers ``1 <= n <= m``, numbers or arrays (broadcast).
+
+    >>> round(polysemantic_trained_variance(4, 4), 6)
+    0.293878
+    """
     nn, mm = _nm(n, m)
     mean = nn * (nn - 1) / (2 * (2 * mm - 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         fact = (mm * (mm - 1) * nn * (nn - 1) * (nn - 2) * (nn - 3)) / (2 * mm * (2 * mm - 1) * (2 * mm - 2) * (2 * mm - 3))
     fact = np.where(mm * (mm - 1) == 0, 0.0, fact)  # m = 1 (so n = 1): no pair of neurons
-    return _out(mean + fact - mean**2)
+    return scalar_or_array(mean + fact - mean**2, nn, mm)
 
 
 def gaussian_second_order(n: object, m: object):
-    r"""The Gaussian displacement process's count to second order: :math:`n(n-1)/(4m)` (:data:`GAUSSIAN_SECOND_ORDER`)."""
+    r"""The Gaussian displacement process's count to second order: :math:`n(n-1)/(4m)` (:data:`GAUSSIAN_SECOND_ORDER`).
+
+    Integers ``1 <= n <= m``, numbers or arrays (broadcast).
+
+    >>> gaussian_second_order(256, 256)
+    63.75
+    """
     nn, mm = _nm(n, m)
-    return _out(nn * (nn - 1) / (4 * mm))
+    return scalar_or_array(nn * (nn - 1) / (4 * mm), nn, mm)
 
 
 def stay_probability_bound(n: object, m: object):
-    r"""Upper bound on P(a feature ends on its initial argmax): :math:`\frac{2m}{n}(1-(1-\frac1{2m})^n)`."""
+    r"""Upper bound on P(a feature ends on its initial argmax): :math:`\frac{2m}{n}(1-(1-\frac1{2m})^n)`.
+
+    Integers ``1 <= n <= m``, numbers or arrays (broadcast). SymPy form: :data:`STAY_BOUND`.
+
+    >>> round(stay_probability_bound(32, 32), 4)
+    0.7917
+    """
     nn, mm = _nm(n, m)
-    return _out(2 * mm / nn * -np.expm1(nn * np.log1p(-1 / (2 * mm))))
+    return scalar_or_array(2 * mm / nn * -np.expm1(nn * np.log1p(-1 / (2 * mm))), nn, mm)

@@ -87,11 +87,20 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import sympy as sp
 
 from .formulas import formula
 from .symbols import D, H, N, S, alpha, m, n
-from .validation import require_in_interval, require_int, require_positive, require_real
+from .validation import (
+    int_array,
+    interval_array,
+    positive_array,
+    real_array,
+    require_in_interval,
+    require_int,
+    scalar_or_array,
+)
 
 __all__ = [
     # symbols
@@ -658,115 +667,199 @@ def theorem4_derived_steps() -> list[tuple[str, sp.Expr, sp.Expr]]:
 
 
 # --- fast numeric functions --------------------------------------------------------------
+#
+# Each takes numbers or arrays (broadcast against each other) and returns a ``float`` when every
+# argument is a number, checking the whole array at once (:mod:`theory.validation`). Logarithms
+# of 2**bits - 1 are taken as bits + log2(1 - 2**-bits), the same number written so that it
+# does not overflow for bits >= 1024.
+
+_LN2 = math.log(2.0)
 
 
-def _S(S_: object) -> float:
-    return require_in_interval("S", S_, 0.0, 1.0, closed_lo=False, closed_hi=False)
+def _S(S_: object) -> np.ndarray:
+    return interval_array("S", S_, 0.0, 1.0, closed_lo=False, closed_hi=False)
 
 
-def _D(D_: object) -> float:
-    return require_in_interval("D", D_, 0.0, 1.0)
+def _D(D_: object) -> np.ndarray:
+    return interval_array("D", D_, 0.0, 1.0)
 
 
-def _h2(x: float) -> float:
-    return 0.0 if x <= 0.0 or x >= 1.0 else -x * math.log2(x) - (1 - x) * math.log2(1 - x)
+def _h2(x: np.ndarray) -> np.ndarray:
+    """Binary entropy in bits, 0 at the ends (x <= 0 or x >= 1)."""
+    inside = (x > 0.0) & (x < 1.0)
+    xs = np.where(inside, x, 0.5)  # a point where both logarithms are finite; masked below
+    return np.where(inside, -xs * np.log2(xs) - (1 - xs) * np.log2(1 - xs), 0.0)
 
 
-def sparse_entropy(n: object, S: object, h_elem: object, *, p_zero: object = 0.0) -> float:
+def _log2_k_minus_1(bits: np.ndarray) -> np.ndarray:
+    """log2(2**bits - 1) for bits > 0, without forming 2**bits."""
+    return bits + np.log1p(-np.exp2(-bits)) / _LN2
+
+
+def _bits(bits: object) -> np.ndarray:
+    bb = positive_array("bits", bits)
+    if bb.size and bb.min() < 1:
+        raise ValueError(f"bits must satisfy bits >= 1 (at least two symbols); got {float(bb[bb < 1].flat[0])}")
+    return bb
+
+
+def sparse_entropy(n: object, S: object, h_elem: object, *, p_zero: object = 0.0):
     """Entropy (bits) of ``n`` i.i.d. S-sparsified elements: Lemma 2, minus the exact merge loss
     ``n Δ(S, p_zero)`` when the law puts mass ``p_zero`` on 0 (``h_elem`` includes that mass).
 
+    Integers ``n >= 1``, ``0 < S < 1``, ``h_elem >= 0``, ``0 <= p_zero <= 1``. SymPy forms:
+    :data:`SPARSE_ENTROPY_PRINTED` (``p_zero = 0``), :data:`SPARSE_ENTROPY_EXACT`.
+
     >>> round(sparse_entropy(4, 0.5, 3.0), 12)
     10.0
+    >>> sparse_entropy(4, [0.5, 0.5], 3.0, p_zero=[0.0, 0.5]).round(6)
+    array([10.      ,  7.245112])
     """
-    n_ = require_int("n", n, minimum=1)
+    n_ = int_array("n", n, minimum=1)
     s = _S(S)
-    h = require_real("h_elem", h_elem)
-    if h < 0:
-        raise ValueError(f"h_elem must satisfy h_elem >= 0 (an entropy); got {h}")
-    qz = require_in_interval("p_zero", p_zero, 0.0, 1.0)
+    h = real_array("h_elem", h_elem)
+    if h.size and h.min() < 0:
+        raise ValueError(f"h_elem must satisfy h_elem >= 0 (an entropy); got {float(h[h < 0].flat[0])}")
+    qz = interval_array("p_zero", p_zero, 0.0, 1.0)
     lemma = n_ * (_h2(s) + (1 - s) * h)
     a, bq = s, (1 - s) * qz
-    loss = 0.0 if bq == 0 else (a + bq) * _h2(a / (a + bq))
-    return lemma - n_ * loss
+    loss = np.where(bq == 0, 0.0, (a + bq) * _h2(a / (a + bq)))
+    return scalar_or_array(lemma - n_ * loss, n_, s, h, qz)
 
 
-def sparse_entropy_error_bound(n: object, S: object, eps: object) -> float:
-    """Bound (bits) on Lemma 2 minus the exact entropy when ``P(X_0 = 0) <= eps``."""
-    n_ = require_int("n", n, minimum=1)
+def sparse_entropy_error_bound(n: object, S: object, eps: object):
+    """Bound (bits) on Lemma 2 minus the exact entropy when ``P(X_0 = 0) <= eps``.
+
+    Integers ``n >= 1``, ``0 < S < 1``, ``0 < eps <= 1``. SymPy form: :data:`SPARSE_ENTROPY_ERROR_BOUND`.
+
+    >>> round(sparse_entropy_error_bound(1, 0.5, 0.01), 6)
+    0.040505
+    """
+    n_ = int_array("n", n, minimum=1)
     s = _S(S)
-    e = require_in_interval("eps", eps, 0.0, 1.0, closed_lo=False)
+    e = interval_array("eps", eps, 0.0, 1.0, closed_lo=False)
     bq = (1 - s) * e
-    return n_ * (bq * (math.log2((s + bq) / bq) + math.log2(math.e)))
+    return scalar_or_array(n_ * (bq * (np.log2((s + bq) / bq) + math.log2(math.e))), n_, s, e)
 
 
-def compression_rate(S: object, H: object) -> float:
-    """Eq. 1: :math:`R(S,H) = 1-S+(h_2(S))/H`, ``H`` the element entropy in bits (> 0)."""
+def compression_rate(S: object, H: object):
+    """Eq. 1: :math:`R(S,H) = 1-S+(h_2(S))/H`, ``H`` the element entropy in bits (> 0).
+
+    ``0 < S < 1``, ``H > 0``. SymPy form: :data:`COMPRESSION_RATE`.
+
+    >>> compression_rate(0.5, [1.0, 2.0])
+    array([1.5, 1. ])
+    """
     s = _S(S)
-    h = require_positive("H", H)
-    return 1 - s + _h2(s) / h
+    h = positive_array("H", H)
+    return scalar_or_array(1 - s + _h2(s) / h, s, h)
 
 
-def _eps(c: float) -> float:
-    return -math.log2(1 - 2.0 ** (-c))
+def _eps(c: np.ndarray) -> np.ndarray:
+    return -np.log2(1 - np.exp2(-c))
 
 
-def dropout_capacity_bounds(c_base: object, D: object, m: object) -> tuple[float, float]:
-    """Theorem 3 as printed: ``((1-eps)(1-D) c_base m, (1-D) c_base m)`` in bits."""
-    c = require_positive("c_base", c_base)
+def dropout_capacity_bounds(c_base: object, D: object, m: object):
+    """Theorem 3 as printed: ``((1-eps)(1-D) c_base m, (1-D) c_base m)`` in bits.
+
+    ``c_base > 0``, ``0 <= D <= 1``, integers ``m >= 1``. SymPy forms:
+    :data:`DROPOUT_LOWER_PRINTED`, :data:`DROPOUT_UPPER`.
+
+    >>> dropout_capacity_bounds(1, 0.5, 2)
+    (0.0, 1.0)
+    """
+    c = positive_array("c_base", c_base)
     d = _D(D)
-    m_ = require_int("m", m, minimum=1)
-    return ((1 - _eps(c)) * (1 - d) * c * m_, (1 - d) * c * m_)
+    m_ = int_array("m", m, minimum=1)
+    lower = (1 - _eps(c)) * (1 - d) * c * m_
+    upper = (1 - d) * c * m_
+    return scalar_or_array(lower, c, d, m_), scalar_or_array(upper, c, d, m_)
 
 
-def dropout_construction_bound(c_base: object, D: object, m: object) -> float:
-    """The lower bound the proof's construction gives: ``(1-D) m log2(2^c_base - 1)`` bits."""
-    c = require_positive("c_base", c_base)
+def dropout_construction_bound(c_base: object, D: object, m: object):
+    """The lower bound the proof's construction gives: ``(1-D) m log2(2^c_base - 1)`` bits.
+
+    ``c_base > 0``, ``0 <= D <= 1``, integers ``m >= 1``. SymPy form: :data:`DROPOUT_LOWER_CONSTRUCTION`.
+
+    >>> dropout_construction_bound(2, 0.5, 4)   # 2 * log2(3)
+    3.169925001442312
+    """
+    c = positive_array("c_base", c_base)
     d = _D(D)
-    m_ = require_int("m", m, minimum=1)
-    return (1 - d) * m_ * (c - _eps(c))
+    m_ = int_array("m", m, minimum=1)
+    return scalar_or_array((1 - d) * m_ * (c - _eps(c)), c, d, m_)
 
 
-def dropout_capacity_exact(bits: object, D: object, m: object = 1) -> float:
-    """Exact capacity (bits) of ``m`` neurons of ``2**bits`` symbols behind dropout ``D``."""
-    bb = require_positive("bits", bits)
-    if bb < 1:
-        raise ValueError(f"bits must satisfy bits >= 1 (at least two symbols); got {bb}")
+def dropout_capacity_exact(bits: object, D: object, m: object = 1):
+    """Exact capacity (bits) of ``m`` neurons of ``2**bits`` symbols behind dropout ``D``.
+
+    ``bits >= 1``, ``0 <= D <= 1``, integers ``m >= 1``. The branch test ``D (K-1)^(1-D) >= 1``
+    and the interior value ``log2(1 + (K-1) 2^(-h2(D)/(1-D)))`` are evaluated in logarithms of
+    ``K - 1 = 2**bits - 1`` (no overflow for large ``bits``). SymPy form: :data:`DROPOUT_CAPACITY_EXACT`.
+
+    >>> dropout_capacity_exact(1, 0.0)   # a noiseless bit
+    1.0
+    >>> dropout_capacity_exact(2, [0.5, 1.0], 3)
+    array([2.42206477, 0.        ])
+    """
+    bb = _bits(bits)
     d = _D(D)
-    m_ = require_int("m", m, minimum=1)
-    K = 2.0**bb
-    if d == 1.0:
-        return 0.0
-    if d > 0 and d * (K - 1) ** (1 - d) >= 1:
-        c1 = (1 - d) * math.log2(K - 1)
-    else:
-        c1 = math.log2(1 + (K - 1) * 2.0 ** (-_h2(d) / (1 - d)))
-    return m_ * c1
+    m_ = int_array("m", m, minimum=1)
+    lk = _log2_k_minus_1(bb)  # log2(K - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        boundary = (d > 0) & (np.log2(np.where(d > 0, d, 1.0)) + (1 - d) * lk >= 0)
+        interior = np.logaddexp2(0.0, lk - _h2(d) / (1 - d))
+        c1 = np.where(d == 1.0, 0.0, np.where(boundary, (1 - d) * lk, interior))
+    return scalar_or_array(m_ * c1, bb, d, m_)
 
 
-def naive_depth_capacity(bits: object, D: object, N: object, m: object = 1) -> float:
-    """Exact capacity of ``N`` dropout layers in series (no re-encoding): rate ``1-(1-D)^N``."""
+def naive_depth_capacity(bits: object, D: object, N: object, m: object = 1):
+    """Exact capacity of ``N`` dropout layers in series (no re-encoding): rate ``1-(1-D)^N``.
+
+    Integers ``N >= 0``; the rest as :func:`dropout_capacity_exact`. SymPy form: :data:`NAIVE_DEPTH_EXACT`.
+
+    >>> naive_depth_capacity(1, 0.0, 3)
+    1.0
+    """
     d = _D(D)
-    n_ = require_int("N", N, minimum=0)
-    return dropout_capacity_exact(bits, 1 - (1 - d) ** n_, m)
+    n_ = int_array("N", N, minimum=0)
+    out = dropout_capacity_exact(bits, 1 - (1 - d) ** n_, m)
+    return out
 
 
-def repetition_cascade_information(bits: object, D: object, N: object, m: object, r: object) -> float:
-    """:data:`REPETITION_CASCADE_INFORMATION` numerically (bits)."""
-    bb = require_int("bits", bits, minimum=1)
+def repetition_cascade_information(bits: object, D: object, N: object, m: object, r: object):
+    """:data:`REPETITION_CASCADE_INFORMATION` numerically (bits).
+
+    Integers ``bits >= 1``, ``N >= 0``, ``1 <= r <= m``; ``0 <= D <= 1``.
+
+    >>> repetition_cascade_information(2, 0.5, 1, 4, 2)   # 2 blocks of log2(3) bits, each erased w.p. 1/4
+    2.377443751081734
+    """
+    bb = int_array("bits", bits, minimum=1)
     d = _D(D)
-    n_ = require_int("N", N, minimum=0)
-    m_ = require_int("m", m, minimum=1)
-    r_ = require_int("r", r, minimum=1)
-    if r_ > m_:
-        raise ValueError(f"r must satisfy r <= m; got r={r_}, m={m_}")
-    return (m_ // r_) * (1 - d**r_) ** n_ * math.log2(2**bb - 1)
+    n_ = int_array("N", N, minimum=0)
+    m_ = int_array("m", m, minimum=1)
+    r_ = int_array("r", r, minimum=1)
+    over = r_ > m_
+    if over.any():
+        a, b = np.broadcast_arrays(r_, m_)
+        idx = np.unravel_index(int(np.argmax(over)), over.shape) if over.ndim else ()
+        raise ValueError(f"r must satisfy r <= m; got r={int(a[idx])}, m={int(b[idx])}")
+    out = np.floor_divide(m_, r_) * (1 - d**r_) ** n_ * _log2_k_minus_1(bb)
+    return scalar_or_array(out, bb, d, n_, m_, r_)
 
 
 def mds_cascade_information(bits: object, D: object, N: object, m: object, k: object) -> float:
-    """:data:`MDS_CASCADE_INFORMATION` numerically (bits), the binomial tail summed exactly."""
+    """:data:`MDS_CASCADE_INFORMATION` numerically (bits), the binomial tail summed exactly.
+
+    Numbers only (the tail is a sum of ``m - k + 1`` terms with exact binomial coefficients,
+    one evaluation per call): integers ``bits >= 1``, ``N >= 0``, ``1 <= k <= m``; ``0 <= D <= 1``.
+
+    >>> mds_cascade_information(2, 0.0, 5, 4, 2)   # nothing erased: k log2(3)
+    3.169925001442312
+    """
     bb = require_int("bits", bits, minimum=1)
-    d = _D(D)
+    d = require_in_interval("D", D, 0.0, 1.0)
     n_ = require_int("N", N, minimum=0)
     m_ = require_int("m", m, minimum=1)
     k_ = require_int("k", k, minimum=1)
@@ -776,24 +869,33 @@ def mds_cascade_information(bits: object, D: object, N: object, m: object, k: ob
     return k_ * math.log2(2**bb - 1) * tail**n_
 
 
-def stirling_bounds(m: object) -> tuple[float, float]:
+def stirling_bounds(m: object):
     """``(lo, hi)`` with ``lo < log2 m! - m log2(m/e) < hi`` (Robbins 1955): ``lo = (1/2)log2(2 pi m)``,
-    ``hi = lo + 1/(12 m ln 2)``."""
-    m_ = require_int("m", m, minimum=1)
-    lo = 0.5 * math.log2(2 * math.pi * m_)
-    return lo, lo + 1.0 / (12 * m_ * math.log(2))
+    ``hi = lo + 1/(12 m ln 2)``. Integers ``m >= 1``. SymPy form: :data:`STIRLING_REMAINDER` (``lo``).
+
+    >>> lo, hi = stirling_bounds(10)
+    >>> lo < math.log2(math.factorial(10)) - 10 * math.log2(10 / math.e) < hi
+    True
+    """
+    m_ = int_array("m", m, minimum=1)
+    lo = 0.5 * np.log2(2 * math.pi * m_)
+    return scalar_or_array(lo, m_), scalar_or_array(lo + 1.0 / (12 * m_ * _LN2), m_)
 
 
-def power_law_entropy_approx(m: object, bits: object, alpha: object, *, exponent_of: str = "variance") -> float:
+def power_law_entropy_approx(m: object, bits: object, alpha: object, *, exponent_of: str = "variance"):
     """The derived Theorem 4 / eq. 3 value ``m b + beta m log2(m/e)``, ``beta = alpha/2`` (variances)
-    or ``alpha`` (standard deviations); ``alpha <= 0``."""
-    m_ = require_int("m", m, minimum=1)
-    bb = require_int("bits", bits, minimum=1)
-    a = require_real("alpha", alpha)
-    if a > 0:
-        raise ValueError(f"alpha must satisfy alpha <= 0 (a decaying power law); got {a}")
-    if exponent_of not in ("variance", "std"):
+    or ``alpha`` (standard deviations); integers ``m >= 1``, ``bits >= 1``, ``alpha <= 0``.
+    SymPy forms: :data:`POWER_LAW_ENTROPY_VARIANCE`, :data:`POWER_LAW_ENTROPY_STD`.
+
+    >>> power_law_entropy_approx(1, 8, -1.0, exponent_of="std")   # 8 + (-1) log2(1/e)
+    9.442695040888964
+    """
+    m_ = int_array("m", m, minimum=1)
+    bb = int_array("bits", bits, minimum=1)
+    a = real_array("alpha", alpha)
+    if a.size and a.max() > 0:
+        raise ValueError(f"alpha must satisfy alpha <= 0 (a decaying power law); got {float(a[a > 0].flat[0])}")
+    if not isinstance(exponent_of, str) or exponent_of not in ("variance", "std"):
         raise ValueError(f"exponent_of must be 'variance' or 'std'; got {exponent_of!r}")
     beta = a / 2 if exponent_of == "variance" else a
-    return m_ * bb + beta * m_ * math.log2(m_ / math.e)
-
+    return scalar_or_array(m_ * bb + beta * m_ * np.log2(m_ / math.e), m_, bb, a)

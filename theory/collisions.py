@@ -40,7 +40,7 @@ from .assignment import TRAINED_POLYSEMANTIC as POLYSEMANTIC_TRAINED
 from .assignment import expected_polysemantic_trained
 from .formulas import formula
 from .symbols import k, m, n
-from .validation import require_m_ge_n
+from .validation import m_ge_n_arrays, scalar_or_array, require_bool
 
 __all__ = [
     "PAIR_PROBABILITY",
@@ -202,39 +202,58 @@ def polysemantic_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
 
 
 def _nm(n_: object, m_: object) -> tuple[np.ndarray, np.ndarray]:
-    nn = np.asarray(n_)
-    mm = np.asarray(m_)
-    for a, b in np.broadcast(nn, mm) if (nn.ndim or mm.ndim) else [(nn.item(), mm.item())]:
-        require_m_ge_n(a, b)
-    return nn.astype(float), mm.astype(float)
+    """``n`` and ``m`` as float arrays, checked on the whole array at once (integers, ``1 <= n <= m``)."""
+    return m_ge_n_arrays(n_, m_)
 
 
-def _out(x: np.ndarray):
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def pair_probability(n: object, m: object):
-    """P(two given features collide) = 1/m (requires ``m >= n >= 1``)."""
-    _, mm = _nm(n, m)
-    return _out(1.0 / mm)
+    """P(two given features collide) = 1/m (requires ``m >= n >= 1``).
+
+    Integers ``1 <= n <= m``, numbers or arrays (broadcast). SymPy form: :data:`PAIR_PROBABILITY`.
+
+    >>> pair_probability(2, 4), pair_probability(2, [4, 8])
+    (0.25, array([0.25 , 0.125]))
+    """
+    nn, mm = _nm(n, m)
+    return scalar_or_array(1.0 / mm, nn, mm)
 
 
 def expected_collisions(n: object, m: object):
-    r"""Expected colliding pairs :math:`n(n-1)/(2m)` (paper 1 §1.1)."""
+    r"""Expected colliding pairs :math:`n(n-1)/(2m)` (paper 1 §1.1).
+
+    Integers ``1 <= n <= m``, numbers or arrays (broadcast). SymPy form: :data:`EXPECTED_PAIRS`.
+
+    >>> expected_collisions([2, 4], 8)
+    array([0.125, 0.75 ])
+    """
     nn, mm = _nm(n, m)
-    return _out(nn * (nn - 1) / (2 * mm))
+    return scalar_or_array(nn * (nn - 1) / (2 * mm), nn, mm)
 
 
 def benign_probability(n: object, m: object):
-    """P(two given features collide with opposite signs) = 1/(2m) (paper 1 §2.5)."""
-    _, mm = _nm(n, m)
-    return _out(1.0 / (2 * mm))
+    """P(two given features collide with opposite signs) = 1/(2m) (paper 1 §2.5).
+
+    Integers ``1 <= n <= m``, numbers or arrays (broadcast). SymPy form: :data:`BENIGN_PROBABILITY`.
+
+    >>> benign_probability(2, 4)
+    0.125
+    """
+    nn, mm = _nm(n, m)
+    return scalar_or_array(1.0 / (2 * mm), nn, mm)
 
 
 def expected_benign(n: object, m: object):
-    r"""Expected benign pairs :math:`n(n-1)/(4m)` (paper 1 §2.5)."""
+    r"""Expected benign pairs :math:`n(n-1)/(4m)` (paper 1 §2.5).
+
+    Integers ``1 <= n <= m``, numbers or arrays (broadcast). SymPy form: :data:`EXPECTED_BENIGN_PAIRS`.
+
+    >>> expected_benign(4, 8)
+    0.375
+    """
     nn, mm = _nm(n, m)
-    return _out(nn * (nn - 1) / (4 * mm))
+    return scalar_or_array(nn * (nn - 1) / (4 * mm), nn, mm)
 
 
 def expected_polysemantic(n: object, m: object, exact: bool = True):
@@ -242,10 +261,22 @@ def expected_polysemantic(n: object, m: object, exact: bool = True):
 
     ``exact=True``: :math:`m(1 - 2(1-\frac{1}{2m})^n + (1-\frac1m)^n)` (derived here);
     ``exact=False``: the paper's :math:`n^2/(4m)` (§2.5).
+
+    Integers ``1 <= n <= m``, numbers or arrays (broadcast); ``exact`` must be ``True`` or
+    ``False``. SymPy forms: :data:`POLYSEMANTIC_EXACT`, :data:`POLYSEMANTIC_PRINTED`.
+
+    >>> round(expected_polysemantic(256, 256), 4)
+    39.601
+    >>> expected_polysemantic([2, 256], 256, exact=False)
+    array([3.90625e-03, 6.40000e+01])
+    >>> expected_polysemantic(10**400, 10**401)
+    Traceback (most recent call last):
+    ...
+    ValueError: n must be within the float range (|n| < 1.8e+308); got an integer of 401 digits
     """
     nn, mm = _nm(n, m)
-    if not exact:
-        return _out(nn**2 / (4 * mm))
+    if not require_bool("exact", exact):
+        return scalar_or_array(nn**2 / (4 * mm), nn, mm)
     # 1 - 2a + b with a = (1-1/(2m))^n, b = (1-1/m)^n, computed as (1-a)^2 - (a^2 - b)
     # to avoid cancellation when n/m is small: a^2 - b = (1-1/(2m))^{2n} - (1-1/m)^n.
     # m = 1 forces n = 1: a single feature cannot make a neuron polysemantic (b = 0 there).
@@ -254,7 +285,7 @@ def expected_polysemantic(n: object, m: object, exact: bool = True):
         log_b = nn * np.log1p(-1 / mm)
         a2_minus_b = np.exp(log_b) * np.expm1(nn * 2 * np.log1p(-1 / (2 * mm)) - log_b)
     a2_minus_b = np.where(mm == 1, 0.25, a2_minus_b)
-    return _out(mm * (one_minus_a**2 - a2_minus_b))
+    return scalar_or_array(mm * (one_minus_a**2 - a2_minus_b), nn, mm)
 
 
 def polysemantic_variance(n: object, m: object):
@@ -262,6 +293,12 @@ def polysemantic_variance(n: object, m: object):
 
     ``m p1 (1 - p1) + m (m - 1)(p2 - p1^2)`` cancels badly in floating point when ``m >> n``,
     so it is evaluated with mpmath at 50 significant digits.
+
+    Integers ``1 <= n <= m``; arrays are evaluated element by element. SymPy form:
+    :data:`POLYSEMANTIC_VARIANCE`.
+
+    >>> polysemantic_variance(2, 2)   # P is 0 or 1: p (1 - p) with p = 1/4
+    0.1875
     """
     nn, mm = _nm(n, m)
 
@@ -273,4 +310,4 @@ def polysemantic_variance(n: object, m: object):
             p2 = sum((-1) ** c * mpmath.binomial(4, c) * absent[c] for c in range(5))
             return float(b_ * p1 + b_ * (b_ - 1) * p2 - (b_ * p1) ** 2)
 
-    return _out(np.vectorize(one, otypes=[float])(nn, mm))
+    return scalar_or_array(np.vectorize(one, otypes=[float])(nn, mm), nn, mm)

@@ -38,7 +38,7 @@ import sympy as sp
 from . import symbols as S
 from .formulas import formula
 from .noise_laws import excess_kurtosis
-from .validation import require_int, require_positive
+from .validation import int_array, positive_array, real_array, scalar_or_array
 
 __all__ = [
     # symbols
@@ -250,7 +250,7 @@ _f_fourth = sp.lambdify((w2, q4, sigma, mu4), FOURTH_MOMENT, "numpy")
 
 
 def _rows(w: Any) -> np.ndarray:
-    arr = np.asarray(w, dtype=float)
+    arr = real_array("w", w, finite=False, allow_nan=True)  # NaN and inf: one message below
     if arr.ndim not in (1, 2) or arr.shape[-1] == 0:
         raise ValueError(f"w must be a non-empty 1-D row or a 2-D array of rows; got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -261,19 +261,30 @@ def _rows(w: Any) -> np.ndarray:
     return arr
 
 
-def _moments(sigma2: Any, mu4_: Any) -> tuple[float, float]:
-    s2 = require_positive("sigma2", sigma2)
-    m4 = require_positive("mu4", mu4_)
+def _moments(sigma2: Any, mu4_: Any) -> tuple[np.ndarray, np.ndarray]:
+    s2 = positive_array("sigma2", sigma2)
+    m4 = positive_array("mu4", mu4_)
     # relative slack 1e-12: mu4 == sigma2**2 exactly (bipolar noise) may round either way in floats
-    if m4 < s2**2 * (1 - 1e-12):
-        raise ValueError(f"mu4 must satisfy mu4 >= sigma2**2 (Jensen's inequality); got mu4={m4}, sigma2={s2}")
+    low = m4 < s2**2 * (1 - 1e-12)
+    if low.any():
+        a, b = np.broadcast_arrays(m4, s2)
+        idx = np.unravel_index(int(np.argmax(low)), low.shape) if low.ndim else ()
+        raise ValueError(
+            f"mu4 must satisfy mu4 >= sigma2**2 (Jensen's inequality); got mu4={float(a[idx])}, sigma2={float(b[idx])}"
+        )
     return s2, m4
+
+
+def _scalar_out(x: Any) -> Any:
+    return float(x) if np.ndim(x) == 0 else np.asarray(x, dtype=float)
 
 
 def fourth_moment(w: Any, sigma2: Any, mu4: Any) -> np.ndarray | float:
     r""":math:`E[(w\cdot\xi)^4] = 3\sigma^4\|w\|_2^4 + \|w\|_4^4(\mu_4 - 3\sigma^4)` per row (App. C.2).
 
-    ``w`` is one row (→ a float) or a 2-D array of rows (→ one value per row).
+    ``w`` is one row (→ a float) or a 2-D array of rows (→ one value per row); ``sigma2 > 0``
+    and ``mu4 >= sigma2**2`` are numbers or arrays that broadcast against the rows. NumPy only:
+    pass a torch weight matrix as ``W.detach().cpu().numpy()``. SymPy form: :data:`FOURTH_MOMENT`.
 
     >>> fourth_moment([1.0, 0.0], sigma2=1.0, mu4=1.0)   # bipolar noise on a one-hot row
     1.0
@@ -283,33 +294,50 @@ def fourth_moment(w: Any, sigma2: Any, mu4: Any) -> np.ndarray | float:
     arr = _rows(w)
     s2, m4 = _moments(sigma2, mu4)
     out = _f_fourth(np.sum(arr**2, axis=-1), np.sum(arr**4, axis=-1), np.sqrt(s2), m4)
-    return float(out) if arr.ndim == 1 else np.asarray(out, dtype=float)
+    return _scalar_out(out)
 
 
 def a2_norm_xi_moment(w: Any, sigma2: Any, mu4: Any) -> np.ndarray | float:
-    r""":math:`E[(w\cdot\xi)^2\|\xi\|^2] = \|w\|^2(\mu_4 + (m-1)\sigma^4)` per row (App. C.2)."""
+    r""":math:`E[(w\cdot\xi)^2\|\xi\|^2] = \|w\|^2(\mu_4 + (m-1)\sigma^4)` per row (App. C.2),
+    ``m`` the length of a row; inputs as for :func:`fourth_moment`. SymPy form: :data:`A2_NORM_XI`.
+
+    >>> a2_norm_xi_moment([1.0, 0.0, 0.0], sigma2=1.0, mu4=1.0)   # bipolar: 1 + 2 * 1
+    3.0
+    """
     arr = _rows(w)
     s2, m4 = _moments(sigma2, mu4)
     out = np.sum(arr**2, axis=-1) * (m4 + (arr.shape[-1] - 1) * s2**2)
-    return float(out) if arr.ndim == 1 else out
+    return _scalar_out(out)
 
 
-def expected_norm_sq_next(m: Any, sigma2: Any, mu4: Any, eta: Any) -> float:
-    r""":math:`E\|W_i^{(t+1)}\|^2 = 1 - 4\eta(1-4\eta)\sigma^2 + 4\eta^2(\mu_4+(m-1)\sigma^4)` (unit row)."""
-    mm = require_int("m", m, minimum=1)
+def expected_norm_sq_next(m: Any, sigma2: Any, mu4: Any, eta: Any) -> Any:
+    r""":math:`E\|W_i^{(t+1)}\|^2 = 1 - 4\eta(1-4\eta)\sigma^2 + 4\eta^2(\mu_4+(m-1)\sigma^4)` (unit row).
+
+    Integers ``m >= 1``, ``sigma2 > 0``, ``mu4 >= sigma2**2``, ``eta > 0``: numbers or arrays
+    (broadcast); a ``float`` when all are numbers. SymPy form: :data:`EXPECTED_NORM_SQ_NEXT`.
+
+    >>> round(expected_norm_sq_next(4, 0.01, 0.0001, 0.1), 10)   # bipolar noise, sigma = 0.1
+    0.997616
+    """
+    mm = int_array("m", m, minimum=1)
     s2, m4 = _moments(sigma2, mu4)
-    e = require_positive("eta", eta)
-    return float(1 - 4 * e * (1 - 4 * e) * s2 + 4 * e**2 * (m4 + (mm - 1) * s2**2))
+    e = positive_array("eta", eta)
+    out = 1 - 4 * e * (1 - 4 * e) * s2 + 4 * e**2 * (m4 + (mm - 1) * s2**2)
+    return scalar_or_array(out, mm, s2, m4, e)
 
 
 def unit_fourth_norm_mean(m: Any) -> float:
     r""":math:`E\|u\|_4^4 = 3/(m+2)` for u uniform on the unit sphere of :math:`\mathbb R^m`.
 
+    Integers ``m >= 1``, a number or an array. SymPy form: :data:`UNIT_FOURTH_NORM`.
+
     >>> unit_fourth_norm_mean(1)
     1.0
+    >>> unit_fourth_norm_mean([1, 4])
+    array([1. , 0.5])
     """
-    mm = require_int("m", m, minimum=1)
-    return 3.0 / (mm + 2)
+    mm = int_array("m", m, minimum=1)
+    return scalar_or_array(3.0 / (mm + 2), mm)
 
 
 def _unit_fourth_norm_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:

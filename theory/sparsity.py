@@ -51,7 +51,13 @@ from scipy.integrate import quad, solve_ivp
 
 from .formulas import formula
 from .symbols import lam, t
-from .validation import require_in_interval, require_nonnegative, require_positive
+from .validation import (
+    interval_array,
+    nonnegative_array,
+    positive_array,
+    require_positive,
+    scalar_or_array,
+)
 
 __all__ = [
     "THRESHOLD",
@@ -248,10 +254,11 @@ def threshold_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
     ]
 
 
-def threshold(lam: Any, norm_sq: Any) -> float:
+def threshold(lam: Any, norm_sq: Any) -> Any:
     r"""Sparsity threshold :math:`\theta = \lambda/(1-\|W_i\|^2)` (paper 1, §2.4).
 
-    ``lam > 0`` and ``0 <= norm_sq < 1`` (§2.4 assumes :math:`\|W_i\| < 1`).
+    ``lam > 0`` and ``0 <= norm_sq < 1`` (§2.4 assumes :math:`\|W_i\| < 1`). Numbers or
+    arrays (broadcast); a ``float`` when both are numbers. SymPy form: :data:`THRESHOLD`.
 
     >>> threshold(0.02, 0.5)
     0.04
@@ -260,9 +267,9 @@ def threshold(lam: Any, norm_sq: Any) -> float:
     ...
     ValueError: norm_sq must satisfy 0 <= norm_sq < 1; got 1.0
     """
-    lam_f = require_positive("lam", lam)
-    ns = require_in_interval("norm_sq", norm_sq, 0.0, 1.0, closed_hi=False)
-    return lam_f / (1.0 - ns)
+    lam_a = positive_array("lam", lam)
+    ns = interval_array("norm_sq", norm_sq, 0.0, 1.0, closed_hi=False)
+    return scalar_or_array(lam_a / (1.0 - ns), lam_a, ns)
 
 
 BALANCE = formula(
@@ -538,22 +545,32 @@ def limit_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
     ]
 
 
-def limit_functions(bv: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""Numeric :math:`(N(b), h(b), g(b))` (arrays), using ``erfcx`` for large ``b``."""
-    bb = np.asarray(bv, dtype=float)
-    if np.any(bb < 0) or not np.all(np.isfinite(bb)):
-        raise ValueError("b must satisfy b >= 0 (finite)")
+def limit_functions(bv: Any) -> tuple[Any, Any, Any]:
+    r"""Numeric :math:`(N(b), h(b), g(b))`, using ``erfcx`` for large ``b`` (``b >= 0``).
+
+    A number gives three floats, an array three arrays of its shape. SymPy forms:
+    :data:`HALFNORMAL_TAIL`, :data:`HALFNORMAL_H`, :data:`HALFNORMAL_G`.
+
+    >>> tail, h, g = limit_functions(0.0)   # N(0) = 1, h(0) = E|Z| = sqrt(2/pi), g(0) = E[Z^2] = 1
+    >>> tail, round(h, 12) == round(math.sqrt(2 / math.pi), 12), g
+    (1.0, True, 1.0)
+    """
+    bb = nonnegative_array("b", bv)
     phi = np.exp(-bb**2 / 2) / math.sqrt(2 * math.pi)
     tail = special.erfc(bb / math.sqrt(2))
     # h = 2 phi (1 - b R), g = 2 phi ((1+b^2) R - b), R = Mills ratio = erfcx(b/sqrt2) sqrt(pi/2)
     R = special.erfcx(bb / math.sqrt(2)) * math.sqrt(math.pi / 2)
     h = 2 * phi * (1 - bb * R)
     g = 2 * phi * ((1 + bb**2) * R - bb)
-    return tail, h, g
+    return scalar_or_array(tail, bb), scalar_or_array(h, bb), scalar_or_array(g, bb)
 
 
 def limit_constants() -> dict[str, float]:
-    """The large-m constants as floats (see :func:`limit_derivation`)."""
+    """The large-m constants as floats (see :func:`limit_derivation`).
+
+    >>> limit_constants()["mprime_ratio_limit"], round(limit_constants()["mprime_ratio_start"], 6)
+    (2.0, 1.570796)
+    """
     return {
         "rel_var_start": math.pi / 2 - 1,
         "mprime_ratio_start": math.pi / 2,
@@ -595,6 +612,10 @@ def large_m_curve(tau: Any, *, ell: float, c: float = 0.9, rtol: float = 1e-10) 
 
     In :math:`\tau = \ell t`: :math:`db/d\tau = e^{-S}/c`, :math:`dS/d\tau = (1 - e^{2S}c^2 g(b))/\ell`,
     :math:`S(0) = b(0) = 0` (solved with ``rtol``).
+
+    >>> cur = large_m_curve([0.0, 1.0, 100.0], ell=0.1)
+    >>> cur.rel_var.round(4)   # from pi/2 - 1 towards its limit 1
+    array([0.5708, 0.688 , 0.9069])
     """
     ell_f = require_positive("ell", ell)
     c_f = require_positive("c", c)
@@ -619,7 +640,12 @@ def large_m_curve(tau: Any, *, ell: float, c: float = 0.9, rtol: float = 1e-10) 
 
 def quasi_static_curve(bv: Any) -> LimitCurve:
     r"""The quasi-static limit (:math:`\ell\to 0`, :math:`\|w\|=1`) parametrised by ``b``:
-    :math:`\tau(b) = \int_0^b d\beta/\sqrt{g(\beta)}`."""
+    :math:`\tau(b) = \int_0^b d\beta/\sqrt{g(\beta)}`.
+
+    >>> qs = quasi_static_curve([0.0, 5.0])
+    >>> qs.rel_var.round(4), qs.mprime_ratio.round(4)
+    (array([0.5708, 0.94  ]), array([1.5708, 1.94  ]))
+    """
     bb = np.atleast_1d(np.asarray(bv, dtype=float))
     if np.any(bb < 0) or np.any(np.diff(bb) < 0):
         raise ValueError("b must satisfy b >= 0 and be sorted")
@@ -647,13 +673,19 @@ REGIME_LAW_PRINTED = formula(
 )
 
 
-def regime_law_printed(*, m: Any, lam: Any, t: Any) -> float:
-    r"""The printed law with the constants 1 (Fig 2): :math:`\sqrt m`, :math:`1/(\lambda t)`, 1."""
-    m_f = require_positive("m", m)
-    lam_f = require_positive("lam", lam)
-    t_f = require_nonnegative("t", t)
-    if t_f <= 1 / (lam_f * math.sqrt(m_f)):
-        return math.sqrt(m_f)
-    if t_f <= 1 / lam_f:
-        return 1.0 / (lam_f * t_f)
-    return 1.0
+def regime_law_printed(*, m: Any, lam: Any, t: Any) -> Any:
+    r"""The printed law with the constants 1 (Fig 2): :math:`\sqrt m`, :math:`1/(\lambda t)`, 1.
+
+    ``m > 0``, ``lam > 0``, ``t >= 0``; numbers or arrays (broadcast), a ``float`` when all are
+    numbers. SymPy form: :data:`REGIME_LAW_PRINTED`.
+
+    >>> regime_law_printed(m=100, lam=0.01, t=[5.0, 50.0, 500.0])
+    array([10.,  2.,  1.])
+    """
+    m_a = positive_array("m", m)
+    lam_a = positive_array("lam", lam)
+    t_a = nonnegative_array("t", t)
+    sqrt_m = np.sqrt(m_a)
+    with np.errstate(divide="ignore"):  # 1/(lam t) at t = 0 lies in the first regime, never taken
+        out = np.where(t_a <= 1 / (lam_a * sqrt_m), sqrt_m, np.where(t_a <= 1 / lam_a, 1.0 / (lam_a * t_a), 1.0))
+    return scalar_or_array(out, m_a, lam_a, t_a)

@@ -62,7 +62,7 @@ import sympy as sp
 
 from .formulas import formula
 from .symbols import alpha, i, j, k, m
-from .validation import require_int, require_real
+from .validation import real_array, require_int, require_real
 
 __all__ = [
     "trace_sigma",
@@ -293,6 +293,9 @@ def power_sum(alpha: Any, m: Any = None, *, dps: int = 40) -> float:
     digits (harmonic number at $\alpha=-1$). Infinite: refused unless $\alpha<-1$ — for
     $\alpha\ge-1$ the series diverges and $\zeta(-\alpha)$ is only its analytic continuation
     (e.g. $\zeta(1/2)\approx-1.46$, a negative "sum" of positive eigenvalues).
+
+    >>> round(power_sum(-2.0, 3), 12) == round(1 + 1/4 + 1/9, 12)
+    True
     """
     a = require_real("alpha", alpha)
     if m is None:
@@ -312,7 +315,11 @@ def power_sum(alpha: Any, m: Any = None, *, dps: int = 40) -> float:
 
 
 def power_sum_direct(alpha: Any, m: Any, *, dps: int = 50) -> float:
-    """$\\sum_{i=1}^m i^\\alpha$ by direct summation in ``dps``-digit arithmetic (reference)."""
+    """$\\sum_{i=1}^m i^\\alpha$ by direct summation in ``dps``-digit arithmetic (reference).
+
+    >>> round(power_sum_direct(-2.0, 3), 12) == round(1 + 1/4 + 1/9, 12)
+    True
+    """
     a = require_real("alpha", alpha)
     m_ = require_int("m", m, minimum=1)
     with mpmath.workdps(dps):
@@ -325,7 +332,11 @@ _BOUND = sp.lambdify((alpha, m), POWER_SUM_REMAINDER_BOUND, "mpmath")
 
 
 def power_sum_asymptotic(alpha: Any, m: Any) -> float:
-    """The four-term Euler–Maclaurin form :data:`POWER_SUM_ASYMPTOTIC` (``alpha < 0``, ``alpha != -1``)."""
+    """The four-term Euler–Maclaurin form :data:`POWER_SUM_ASYMPTOTIC` (``alpha < 0``, ``alpha != -1``).
+
+    >>> abs(power_sum_asymptotic(-2.0, 100) - power_sum(-2.0, 100)) <= power_sum_remainder_bound(-2.0, 100)
+    True
+    """
     a = require_real("alpha", alpha)
     m_ = require_int("m", m, minimum=1)
     if a >= 0 or a == -1:
@@ -335,7 +346,11 @@ def power_sum_asymptotic(alpha: Any, m: Any) -> float:
 
 
 def power_sum_remainder_bound(alpha: Any, m: Any) -> float:
-    """Bound on the remainder of :func:`power_sum_asymptotic` (:data:`POWER_SUM_REMAINDER_BOUND`)."""
+    """Bound on the remainder of :func:`power_sum_asymptotic` (:data:`POWER_SUM_REMAINDER_BOUND`).
+
+    >>> power_sum_remainder_bound(-2.0, 100)   # |(-2)(-3)(-4)| 100^-5 / 720
+    3.333333333333333e-12
+    """
     a = require_real("alpha", alpha)
     m_ = require_int("m", m, minimum=1)
     with mpmath.workdps(40):
@@ -343,7 +358,11 @@ def power_sum_remainder_bound(alpha: Any, m: Any) -> float:
 
 
 def zeta_tail(alpha: Any, m: Any) -> float:
-    r"""The tail the Supplement drops, $\sum_{i>m} i^\alpha = \zeta(-\alpha, m+1)$ (``alpha < -1``)."""
+    r"""The tail the Supplement drops, $\sum_{i>m} i^\alpha = \zeta(-\alpha, m+1)$ (``alpha < -1``).
+
+    >>> round(zeta_tail(-2.0, 1000), 10)   # about 1/m for alpha = -2
+    0.0009995002
+    """
     a = require_real("alpha", alpha)
     m_ = require_int("m", m, minimum=1)
     if a >= -1:
@@ -353,7 +372,7 @@ def zeta_tail(alpha: Any, m: Any) -> float:
 
 
 def _acts(acts: Any) -> np.ndarray:
-    x = np.asarray(acts, dtype=float)
+    x = real_array("acts", acts, finite=False, allow_nan=True)  # NaN and inf: one message below
     if x.ndim != 2:
         raise ValueError(f"acts must be a 2-D array (frames x units); got shape {x.shape}")
     if x.shape[0] < 2 or x.shape[1] < 1:
@@ -380,28 +399,52 @@ def _trace_cov(x: np.ndarray) -> float:
 
 def expected_energy(acts: Any, k: Any = 3) -> float:
     r"""$\mathbb E_r\,\overline{\tfrac12\|(A_t-\bar A)r\|^2} = \tfrac{k}{2m}\operatorname{tr}\hat\Sigma$
-    (:data:`ENERGY_DERIVED`), $\hat\Sigma$ the (``ddof=0``) covariance of the rows of ``acts``."""
+    (:data:`ENERGY_DERIVED`), $\hat\Sigma$ the (``ddof=0``) covariance of the rows of ``acts``.
+
+    NumPy only: pass torch activations as ``A.detach().cpu().numpy()``.
+
+    >>> acts = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 2.0]])   # tr Sigma = 10/9
+    >>> round(expected_energy(acts, k=3), 12)   # 3/(2*2) * 10/9
+    0.833333333333
+    """
     x = _acts(acts)
     return float(_ENERGY(_k(k), x.shape[1], _trace_cov(x)))
 
 
 def expected_action(acts: Any, k: Any = 3) -> float:
     r"""$\mathbb E_r\,\tfrac12\sum_t\|z_{t+1}-z_t\|^2 = \tfrac{k}{2m}\sum_t\|A_{t+1}-A_t\|^2$
-    (:data:`ACTION_DERIVED`), rows of ``acts`` the frames in time order."""
+    (:data:`ACTION_DERIVED`), rows of ``acts`` the frames in time order.
+
+    NumPy only: pass torch activations as ``A.detach().cpu().numpy()``.
+
+    >>> acts = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 2.0]])   # increments (1, 0), (0, 2)
+    >>> expected_action(acts, k=3)   # 3/(2*2) * (1 + 4)
+    3.75
+    """
     x = _acts(acts)
     q = float(np.sum(np.diff(x, axis=0) ** 2))
     return float(_ACTION(_k(k), x.shape[1], q))
 
 
 def printed_energy(acts: Any, k: Any = 3) -> float:
-    r"""The Supplement's printed $\langle E[z]\rangle = \tfrac12\operatorname{tr}\Sigma$ (:data:`ENERGY_PRINTED`)."""
+    r"""The Supplement's printed $\langle E[z]\rangle = \tfrac12\operatorname{tr}\Sigma$ (:data:`ENERGY_PRINTED`).
+
+    >>> acts = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 2.0]])
+    >>> round(printed_energy(acts), 12)   # 1/2 * 10/9
+    0.555555555556
+    """
     x = _acts(acts)
     _k(k)
     return float(_ENERGY_P(_trace_cov(x)))
 
 
 def printed_eq4_action(acts: Any, k: Any = 3) -> float:
-    r"""Main-text eq. 4 as printed: $\langle E[z]\rangle = \sum_k\lambda_k = \operatorname{tr}\Sigma$ (:data:`EQ4_ACTION_PRINTED`)."""
+    r"""Main-text eq. 4 as printed: $\langle E[z]\rangle = \sum_k\lambda_k = \operatorname{tr}\Sigma$ (:data:`EQ4_ACTION_PRINTED`).
+
+    >>> acts = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 2.0]])
+    >>> round(printed_eq4_action(acts), 12)   # tr Sigma
+    1.111111111111
+    """
     x = _acts(acts)
     _k(k)
     return float(_EQ4_P(_trace_cov(x)))

@@ -6,6 +6,7 @@
     polyverify list [--full]
     polyverify show CLAIM_ID [--report DIR] [--latex]
     polyverify check FILE
+    polyverify formulas [PATTERN] [--report DIR]   # the importable formulas, or one in full
     polyverify report DIR
     polyverify sweep --fig 3|4|5 [--widths ...] [--seeds N] [--out DIR] [--workers K] [--scheduler tcp://...]
 
@@ -22,7 +23,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import sweep_cmd
+from . import formulas_cmd, sweep_cmd
 
 __all__ = ["main", "build_parser"]
 
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("observables", help="list the observables a derivation can be checked against (check FILE [simulation])")
 
     sweep_cmd.add_parser(sub)
+    formulas_cmd.add_parser(sub)
     return p
 
 
@@ -229,7 +231,7 @@ def _cmd_observables(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"observables": _cmd_observables, "run": _cmd_run, "list": _cmd_list, "show": _cmd_show, "check": _cmd_check, "report": _cmd_report,
-             "sweep": sweep_cmd.run}
+             "sweep": sweep_cmd.run, "formulas": formulas_cmd.run}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
