@@ -258,3 +258,183 @@ def test_unevaluable_equality_is_inconclusive(tmp_path: Path) -> None:
 
 def test_error_types() -> None:
     assert issubclass(DerivationFileError, ValueError)
+
+
+# --------------------------------------------------------------------------- relations, conditions, LaTeX
+
+
+TEXT_CHAIN = """title: Benign pairs, bounded and asymptotic
+symbol n, m: positive integer
+condition: m >= n
+$\\binom{n}{2} \\frac{1}{2m}$      # LaTeX
+= n(n - 1)/(4m)                    # implicit products
+<= n**2/(4*m)
+~ n**2/(4*m) + 1/m  as n -> oo
+"""
+
+
+def test_text_chain_with_relations_latex_and_a_condition(tmp_path: Path) -> None:
+    d = load_derivation(write(tmp_path, "chain.txt", TEXT_CHAIN))
+    assert [s.relation for s in d.steps] == ["", "=", "<=", "~"]
+    assert d.steps[0].latex and d.steps[0].expr == sp.binomial(d.symbols["n"], 2) / (2 * d.symbols["m"])
+    assert d.steps[3].limit is not None and d.steps[3].limit.point == sp.oo
+    assert len(d.conditions) == 1 and d.conditions[0].text == "m >= n"
+    report = check_derivation_file(d.path, points=20)
+    assert [r.status for r in report.result.steps] == ["proved", "proved", "proved"]
+    assert report.exit_status == 0
+    text = report.render_text()
+    assert "parsed: binomial(n, 2)/(2*m)" in text and "as n -> oo" in text
+    assert "conclusion: none" in text  # '<=' then '~' concludes nothing
+
+
+def test_toml_chain_equivalent(tmp_path: Path) -> None:
+    toml = r'''
+[symbols]
+n = "positive integer"
+m = "positive integer"
+[conditions]
+list = ["m >= n"]
+[[steps]]
+latex = '\binom{n}{2} \frac{1}{2m}'
+[[steps]]
+expr = "n*(n - 1)/(4*m)"
+relation = "="
+[[steps]]
+expr = "n**2/(4*m)"
+relation = "~"
+limit = "n -> oo"
+'''
+    report = check_derivation_file(write(tmp_path, "c.toml", toml), points=20)
+    assert report.exit_status == 0 and report.conclusion == "~"
+    assert "conclusion: step 1 ~ step 3" in report.render_text()
+
+
+def test_refuted_ordering_exits_1(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.txt", "symbol n, m: positive integer\nn**2/(4*m)\n<= n*(n - 1)/(4*m)\n")
+    report = check_derivation_file(path, points=10)
+    assert report.exit_status == 1 and report.first_failure == 0
+    assert report.result.steps[0].counterexample["n"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("symbol n: integer\nn\n~ n\n", 3, "needs its limit"),
+        ("symbol n: integer\nn\n~ n as q -> oo\n", 3, "undeclared symbol 'q'"),
+        ("symbol n: integer\nn\n~ n as n -> 0\n", 3, "can only tend to oo"),
+        ("symbol n: integer\nn\n= n as n -> oo\n", 3, "belongs to a '~' step"),
+        ("symbol n: integer\nn\n== n\n", 3, "expected a step"),
+        ("symbol n: integer\n<= n\n", 2, "before a first expression"),
+        ("symbol n: integer\ncondition: n == 2\nn\n= n\n", 2, "'=='"),
+        ("symbol n: integer\ncondition: 1 < 2\nn\n= n\n", 2, "involves no symbol"),
+        ("symbol n: integer\n$\\frac{n}$\n= n\n", 2, "missing argument"),
+        ("symbol n: integer\n$\\input{n}$\n= n\n", 2, "not supported"),
+        ("symbol n: integer\nn\n= 2m\n", 3, "undeclared symbol 'm'"),
+        ("symbol n, m: positive integer\nn\n= n\nsimulation: nope.nope\n", 4, "unknown observable"),
+        ("symbol n, m: positive integer\nn\n= n\nsimulation: collisions.pairs with n = n, q = m\n", 4,
+         "no parameter 'q'"),
+        ("symbol n, m: positive integer\nn\n= n\nsimulation: collisions.pairs at step 9\n", 4, "step must be"),
+    ],
+)
+def test_new_text_errors(tmp_path: Path, text: str, line: int, fragment: str) -> None:
+    err = _error(write(tmp_path, "bad.txt", text))
+    assert fragment in str(err)
+    assert err.line == line
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ('[[steps]]\nexpr = "n"\n[[steps]]\nexpr = "n"\nrelation = "=="\n', "relation must be one of"),
+        ('[[steps]]\nexpr = "n"\nrelation = "="\n[[steps]]\nexpr = "n"\n', "first step has no relation"),
+        ('[[steps]]\nexpr = "n"\n[[steps]]\nexpr = "n"\nrelation = "~"\n', "needs limit"),
+        ('[[steps]]\nexpr = "n"\n[[steps]]\nexpr = "n"\nlimit = "n -> oo"\n', "belongs to a '~' step"),
+        ('[[steps]]\nexpr = "n"\nlatex = "n"\n[[steps]]\nexpr = "n"\n', "both expr and latex"),
+        ('[conditions]\nlist = [1]\n[[steps]]\nexpr = "n"\n[[steps]]\nexpr = "n"\n', "list of strings"),
+        ('[conditions]\nlst = []\n', "unknown key 'lst'"),
+        ('[[steps]]\nexpr = "n"\n[[steps]]\nexpr = "n"\n[simulation]\nobservable = "collisions.pairs"\n'
+         'params = { n = "n" }\n', "parameter 'm' of collisions.pairs is not given"),
+        ('[[steps]]\nexpr = "n"\n[[steps]]\nexpr = "n"\n[simulation]\nobservable = "collisions.pairs"\n'
+         'trials = 3\n', "unknown key 'trials'"),
+    ],
+)
+def test_new_toml_errors(tmp_path: Path, body: str, fragment: str) -> None:
+    err = _error(write(tmp_path, "bad.toml", TOML_HEAD + body))
+    assert fragment in str(err) and err.line is not None
+
+
+def test_only_regular_files_are_read(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    err = _error(fifo)  # would block forever if it were opened for reading
+    assert "not a regular file" in str(err)
+    err = _error(tmp_path)
+    assert "a directory" in str(err)
+
+
+def test_the_budget_ends_the_check_and_names_the_step(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "slow.txt",
+        "symbol k: positive integer\nSum(sin(k), (k, 1, 10**7))\n= Sum(sin(k), (k, 1, 10**7)) + 0\n= 1/2\n",
+    )
+    report = check_derivation_file(path, timeout=4)
+    assert report.exit_status == 3 and report.budget_step is not None
+    assert "BUDGET EXCEEDED" in report.render_text() and "line" in report.render_text()
+
+
+def test_the_five_step_example_with_a_simulation() -> None:
+    report = check_derivation_file(EXAMPLES / "polysemantic.toml", points=30)
+    assert [s.relation for s in report.derivation.steps] == ["", "=", "<=", "=", "~"]
+    assert report.result.steps[0].status == "proved" and report.result.steps[3].status == "proved"
+    assert report.result.steps[1].status in ("proved", "numerically consistent")
+    assert report.simulation is not None and report.simulation.step == 2
+    assert report.simulation.verdict == "verified" and report.simulation.resolution <= report.simulation.margin
+    assert report.exit_status == 0
+    assert "against collisions.polysemantic: VERIFIED" in report.render_text()
+
+
+def test_a_wrong_form_is_rejected_by_the_simulation(tmp_path: Path) -> None:
+    text = (
+        "symbol n, m: positive integer\ncondition: m >= n\n"
+        "n**2/(4*m)\n= n*n/(4*m)\nsimulation: collisions.polysemantic\n"
+    )
+    report = check_derivation_file(write(tmp_path, "w.txt", text), points=10)
+    assert report.simulation.verdict == "refuted" and report.exit_status == 1
+
+
+# --------------------------------------------------------------------------- polyverify check: exit status
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str, str]:
+    from polyverify.cli import main
+
+    rc = main(["check", *argv])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_check_exit_statuses(tmp_path: Path, capsys) -> None:
+    import os
+
+    ok = write(tmp_path, "ok.txt", "symbol n: positive integer\nn + n\n= 2n\n")
+    assert _cli(capsys, str(ok))[0] == 0
+    bad = write(tmp_path, "bad.txt", "symbol n: positive integer\nMin(n, 100)\n= n\n")
+    rc, out, _ = _cli(capsys, str(bad))
+    assert rc == 1 and "REFUTED" in out
+    malformed = write(tmp_path, "m.txt", "symbol n: positive integer\nn\n<< n\n")
+    rc, out, err = _cli(capsys, str(malformed))
+    assert rc == 2 and err.count("\n") == 1 and "m.txt:3:" in err and "Traceback" not in err
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    rc, _, err = _cli(capsys, str(fifo))
+    assert rc == 2 and "not a regular file" in err and err.count("\n") == 1
+    slow = write(tmp_path, "s.txt", "symbol k: positive integer\nSum(sin(k), (k, 1, 10**7))\n= 1/2\n")
+    rc, out, _ = _cli(capsys, str(slow), "--timeout", "3")
+    assert rc == 3 and "BUDGET EXCEEDED" in out and "step 2 (line 3)" in out
+    tower = write(tmp_path, "t.txt", "symbol x: positive\nexp(exp(exp(exp(exp(exp(10))))))\n= x\n")
+    rc, out, _ = _cli(capsys, str(tower), "--timeout", "30")
+    assert rc == 4 and "inconclusive (could not evaluate" in out
+    rc, _, err = _cli(capsys, str(ok), "--timeout", "-1")
+    assert rc == 2 and "seconds > 0" in err

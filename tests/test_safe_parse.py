@@ -15,6 +15,7 @@ from polyverify.safe_parse import (
     FUNCTIONS,
     MAX_TEXT_LENGTH,
     ParseError,
+    parse_condition,
     parse_expression,
 )
 
@@ -354,3 +355,45 @@ def test_round_trip_of_printed_polynomials(expr: sp.Expr) -> None:
 @given(st.integers(min_value=-(10**300), max_value=10**300))
 def test_integer_literals_round_trip(value: int) -> None:
     assert parse(str(value)) == sp.Integer(value)
+
+
+# --------------------------------------------------------------------------- implicit products, conditions
+
+
+_M, _N = sp.Symbol("m", positive=True), sp.Symbol("n", positive=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2m", 2 * _M),
+        ("n(n - 1)/(2m)", _N * (_N - 1) / (2 * _M)),
+        ("(n - 1)(n - 2)", (_N - 1) * (_N - 2)),
+        ("2(n + 1)", 2 * _N + 2),
+        ("1e3m", 1000 * _M),
+        ("2 * m", 2 * _M),
+    ],
+)
+def test_implicit_products(text: str, expected: sp.Expr) -> None:
+    assert parse_expression(text, {"m": _M, "n": _N}) == expected
+
+
+def test_implicit_products_keep_error_columns() -> None:
+    with pytest.raises(ParseError) as info:
+        parse_expression("2m +* 3", {"m": sp.Symbol("m")})
+    assert info.value.column == 5
+
+
+def test_a_symbol_is_not_a_function() -> None:
+    with pytest.raises(ParseError, match="is a symbol, not a function"):
+        parse_expression("n(1, 2)", {"n": sp.Symbol("n")})
+
+
+def test_conditions() -> None:
+    mm, nn = sp.symbols("m n", positive=True)
+    assert parse_condition("m >= n", {"m": mm, "n": nn}) == ((mm, ">=", nn),)
+    assert parse_condition("0 < n*sqrt(m) < 1", {"m": mm, "n": nn}) == (
+        (0, "<", nn * sp.sqrt(mm)), (nn * sp.sqrt(mm), "<", 1))
+    for bad, fragment in [("m == n", "'=='"), ("m", "must be a comparison"), ("m >= q", "undeclared")]:
+        with pytest.raises(ParseError, match=fragment):
+            parse_condition(bad, {"m": mm, "n": nn})

@@ -287,8 +287,8 @@ def order_points(
         if j.kind in bad:
             yield from _shrink(a, b, point, domain, conditions, dps, bad, judge)
             return
-        scored.append((_f(j.value), point))
-    # worst-case search: pattern moves from the smallest margins
+        scored.append((_objective(values), point))
+    # worst-case search: pattern moves from the smallest (absolute) margins
     scored.sort(key=lambda t: t[0])
     evaluations = points
     for margin, start in scored[:_SEARCH_STARTS]:
@@ -314,9 +314,17 @@ def order_points(
                     if j.kind in bad:
                         yield from _shrink(a, b, trial, domain, conditions, dps, bad, judge)
                         return
-                    if _f(j.value) < best:
-                        current, best, moved = trial, _f(j.value), True
+                    if _objective(values) < best:
+                        current, best, moved = trial, _objective(values), True
                         break
+
+
+def _objective(values: PairValues) -> float:
+    """What the worst-case search minimises: the absolute margin ``b - a`` at ``2p`` digits.
+
+    The relative margin reported is scale-free, which leaves a search nothing to descend when one
+    side is 0 (it is then +-1 everywhere); the absolute margin falls towards a violation."""
+    return _f(values.b_2p.real - values.a_2p.real)
 
 
 def _moves(sym: sp.Symbol, value: sp.Rational, lo: float, hi: float) -> list[sp.Rational]:
