@@ -217,3 +217,39 @@ class Page:
             h = size[1] if full_page else min(size[1], clip_height or size[1])
             params |= {"captureBeyondViewport": True, "clip": {"x": 0, "y": 0, "width": size[0], "height": h, "scale": 1}}
         return base64.b64decode(self.browser.call("Page.captureScreenshot", params, session=self.session)["data"])
+
+
+def _main(argv: list[str] | None = None) -> int:
+    """``python -m tests.headless_chromium PAGE OUT.png [--at CLAIM_ID] [--width W] [--height H]``:
+    a screenshot of a page (the README's docs/report.png), re-encoded as a palette PNG."""
+    import argparse
+    import io
+
+    ap = argparse.ArgumentParser(prog="python -m tests.headless_chromium")
+    ap.add_argument("page", help="an HTML file")
+    ap.add_argument("out", help="the PNG to write")
+    ap.add_argument("--at", metavar="ID", help="scroll the element with this id to the top first")
+    ap.add_argument("--width", type=int, default=1280)
+    ap.add_argument("--height", type=int, default=900)
+    args = ap.parse_args(argv)
+    with Chromium.launch(width=args.width, height=args.height) as browser:
+        page = browser.open(Path(args.page).resolve().as_uri())
+        if args.at:
+            page.evaluate(f"document.getElementById({json.dumps(args.at)}).scrollIntoView()")
+        png = page.screenshot()
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(png)) as im:
+            buf = io.BytesIO()
+            im.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+                buf, "PNG", optimize=True)
+        png = buf.getvalue() if len(buf.getvalue()) < len(png) else png
+    except ImportError:
+        pass
+    Path(args.out).write_bytes(png)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

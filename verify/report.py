@@ -39,7 +39,11 @@ _MARK = {
 
 
 def format_resolution(res: Any) -> str:
-    """A resolution as the report prints it: a percentage, ``exact`` for 0, ``—`` when none."""
+    """A resolution as the report prints it: a percentage, ``exact`` for 0, ``—`` when none.
+
+    >>> format_resolution(0.0324), format_resolution(3.7e-8), format_resolution(0.0), format_resolution(None)
+    ('±3.24%', '±3.7e-08', 'exact', '—')
+    """
     if res is None:
         return "—"
     try:
@@ -50,6 +54,8 @@ def format_resolution(res: Any) -> str:
         return "exact"
     if not math.isfinite(x):
         return "none"
+    if x < 5e-5:  # below what two decimals of a percentage show (a certified bracket, a float tolerance)
+        return f"±{x:.1e}"
     return f"±{x:.2%}" if x < 10 else f"±{x:.3g}"
 
 
