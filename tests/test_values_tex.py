@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -117,3 +119,16 @@ def test_text_is_escaped_and_a_repeated_name_is_left_out_with_a_comment():
     assert macros["pvABCVerdict"] == "verified" and macros["pvABCResolution"] == "exact"
     assert "% left out: a.bC would repeat the names \\pvABC... of a.b\\_c" in text
     assert "pvABCRowAX" not in macros  # the later claim is left out whole, not mixed into the first
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex (Debian's texlive-latex-base) to compile values.tex")
+def test_every_macro_compiles_in_text_and_in_math_mode(folder, tmp_path):
+    names = list(_macros((folder / "values.tex").read_text(encoding="utf-8")))
+    body = "\n".join(f"\\{n}{{}} ${{\\{n}}}$\\par" for n in names)
+    doc = tmp_path / "doc.tex"
+    doc.write_text("\\documentclass{article}\n\\input{" + (folder / "values.tex").as_posix() + "}\n"
+                   "\\begin{document}\n" + body + "\n\\end{document}\n", encoding="utf-8")
+    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", doc.name],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 0, r.stdout[-2000:]
+    assert (tmp_path / "doc.pdf").stat().st_size > 0
