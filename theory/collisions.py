@@ -1,7 +1,7 @@
 r"""Feature collisions at initialisation (paper 1, §1.1 and the end of §2.5).
 
 The model (paper 1, §1.1): each of ``n`` features is "initially most correlated" with one of
-``m`` neurons — its largest-|weight| neuron — and with the sign of that weight. With i.i.d.
+``m`` neurons — its neuron of largest absolute weight — and with the sign of that weight. With i.i.d.
 Gaussian weights both are uniform and independent across features: the neuron is uniform on
 ``m`` and the sign is ±1 with probability ½ each.
 

@@ -92,9 +92,9 @@ __all__ = [
 ]
 
 trace_sigma = sp.Symbol("T_Sigma", positive=True)
-r"""$\operatorname{tr}\Sigma = \sum_i \lambda_i$, the total variance of the activations."""
+r""":math:`\operatorname{tr}\Sigma = \sum_i \lambda_i`, the total variance of the activations."""
 increment_energy = sp.Symbol("Q_Delta", positive=True)
-r"""$\sum_t \|A_{t+1}-A_t\|^2$, the summed squared increments of the activation trajectory."""
+r""":math:`\sum_t \|A_{t+1}-A_t\|^2`, the summed squared increments of the activation trajectory."""
 
 _SUPP = "paper 2, Supplementary §2.5"
 _EQ4 = "paper 2, §2 'Random projections reflect smoothness of code', eq. 4"
@@ -162,8 +162,8 @@ POWER_SUM_ASYMPTOTIC = formula(
 )
 
 POWER_SUM_REMAINDER_BOUND = sp.Abs(alpha * (alpha - 1) * (alpha - 2)) * m ** (alpha - 3) / 720
-r"""$|R| \le |\alpha(\alpha-1)(\alpha-2)|\,m^{\alpha-3}/720$: the first omitted Euler–Maclaurin term
-($B_4/4!\,f'''(m)$), a bound on the remainder since $x^\alpha$ ($\alpha<0$) is completely monotone."""
+r""":math:`|R| \le |\alpha(\alpha-1)(\alpha-2)|\,m^{\alpha-3}/720`: the first omitted Euler–Maclaurin term
+(:math:`B_4/4!\,f'''(m)`), a bound on the remainder since :math:`x^\alpha` (:math:`\alpha<0`) is completely monotone."""
 
 ZETA_LIMIT = formula(
     "spectra.zeta_limit",
@@ -287,12 +287,12 @@ def zeta_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
 
 
 def power_sum(alpha: Any, m: Any = None, *, dps: int = 40) -> float:
-    r"""$\sum_{i=1}^m i^\alpha$; with ``m=None`` the infinite series $\zeta(-\alpha)$.
+    r""":math:`\sum_{i=1}^m i^\alpha`; with ``m=None`` the infinite series :math:`\zeta(-\alpha)`.
 
-    Finite ``m``: $\zeta(-\alpha)-\zeta(-\alpha,m+1)$ with mpmath's Hurwitz zeta at ``dps``
-    digits (harmonic number at $\alpha=-1$). Infinite: refused unless $\alpha<-1$ — for
-    $\alpha\ge-1$ the series diverges and $\zeta(-\alpha)$ is only its analytic continuation
-    (e.g. $\zeta(1/2)\approx-1.46$, a negative "sum" of positive eigenvalues).
+    Finite ``m``: :math:`\zeta(-\alpha)-\zeta(-\alpha,m+1)` with mpmath's Hurwitz zeta at ``dps``
+    digits (harmonic number at :math:`\alpha=-1`). Infinite: refused unless :math:`\alpha<-1` — for
+    :math:`\alpha\ge-1` the series diverges and :math:`\zeta(-\alpha)` is only its analytic continuation
+    (e.g. :math:`\zeta(1/2)\approx-1.46`, a negative "sum" of positive eigenvalues).
 
     >>> round(power_sum(-2.0, 3), 12) == round(1 + 1/4 + 1/9, 12)
     True
@@ -315,7 +315,7 @@ def power_sum(alpha: Any, m: Any = None, *, dps: int = 40) -> float:
 
 
 def power_sum_direct(alpha: Any, m: Any, *, dps: int = 50) -> float:
-    """$\\sum_{i=1}^m i^\\alpha$ by direct summation in ``dps``-digit arithmetic (reference).
+    """:math:`\\sum_{i=1}^m i^\\alpha` by direct summation in ``dps``-digit arithmetic (reference).
 
     >>> round(power_sum_direct(-2.0, 3), 12) == round(1 + 1/4 + 1/9, 12)
     True
@@ -358,7 +358,7 @@ def power_sum_remainder_bound(alpha: Any, m: Any) -> float:
 
 
 def zeta_tail(alpha: Any, m: Any) -> float:
-    r"""The tail the Supplement drops, $\sum_{i>m} i^\alpha = \zeta(-\alpha, m+1)$ (``alpha < -1``).
+    r"""The tail the Supplement drops, :math:`\sum_{i>m} i^\alpha = \zeta(-\alpha, m+1)` (``alpha < -1``).
 
     >>> round(zeta_tail(-2.0, 1000), 10)   # about 1/m for alpha = -2
     0.0009995002
@@ -398,8 +398,8 @@ def _trace_cov(x: np.ndarray) -> float:
 
 
 def expected_energy(acts: Any, k: Any = 3) -> float:
-    r"""$\mathbb E_r\,\overline{\tfrac12\|(A_t-\bar A)r\|^2} = \tfrac{k}{2m}\operatorname{tr}\hat\Sigma$
-    (:data:`ENERGY_DERIVED`), $\hat\Sigma$ the (``ddof=0``) covariance of the rows of ``acts``.
+    r""":math:`\mathbb E_r\,\overline{\tfrac12\|(A_t-\bar A)r\|^2} = \tfrac{k}{2m}\operatorname{tr}\hat\Sigma`
+    (:data:`ENERGY_DERIVED`), :math:`\hat\Sigma` the (``ddof=0``) covariance of the rows of ``acts``.
 
     NumPy only: pass torch activations as ``A.detach().cpu().numpy()``.
 
@@ -412,7 +412,7 @@ def expected_energy(acts: Any, k: Any = 3) -> float:
 
 
 def expected_action(acts: Any, k: Any = 3) -> float:
-    r"""$\mathbb E_r\,\tfrac12\sum_t\|z_{t+1}-z_t\|^2 = \tfrac{k}{2m}\sum_t\|A_{t+1}-A_t\|^2$
+    r""":math:`\mathbb E_r\,\tfrac12\sum_t\|z_{t+1}-z_t\|^2 = \tfrac{k}{2m}\sum_t\|A_{t+1}-A_t\|^2`
     (:data:`ACTION_DERIVED`), rows of ``acts`` the frames in time order.
 
     NumPy only: pass torch activations as ``A.detach().cpu().numpy()``.
@@ -427,7 +427,7 @@ def expected_action(acts: Any, k: Any = 3) -> float:
 
 
 def printed_energy(acts: Any, k: Any = 3) -> float:
-    r"""The Supplement's printed $\langle E[z]\rangle = \tfrac12\operatorname{tr}\Sigma$ (:data:`ENERGY_PRINTED`).
+    r"""The Supplement's printed :math:`\langle E[z]\rangle = \tfrac12\operatorname{tr}\Sigma` (:data:`ENERGY_PRINTED`).
 
     >>> acts = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 2.0]])
     >>> round(printed_energy(acts), 12)   # 1/2 * 10/9
@@ -439,7 +439,7 @@ def printed_energy(acts: Any, k: Any = 3) -> float:
 
 
 def printed_eq4_action(acts: Any, k: Any = 3) -> float:
-    r"""Main-text eq. 4 as printed: $\langle E[z]\rangle = \sum_k\lambda_k = \operatorname{tr}\Sigma$ (:data:`EQ4_ACTION_PRINTED`).
+    r"""Main-text eq. 4 as printed: :math:`\langle E[z]\rangle = \sum_k\lambda_k = \operatorname{tr}\Sigma` (:data:`EQ4_ACTION_PRINTED`).
 
     >>> acts = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 2.0]])
     >>> round(printed_eq4_action(acts), 12)   # tr Sigma
