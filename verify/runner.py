@@ -520,6 +520,22 @@ def _run_one(claim: Claim, ctx: Context, available: set[str]) -> ClaimResult:
                        seconds=time.perf_counter() - start, margin=margin)
 
 
+def _compute_claim(claim: Claim, *, ctx: Context, available: set[str], settings: RunSettings, out: Path | None,
+                   fps: dict[str, str]) -> dict[str, Any]:
+    """Run one claim and return its record; with a report folder, write its figure and its
+    result atomically first (in whichever process ran it)."""
+    result = _run_one(claim, ctx, available)
+    record = result.to_json() | {"fingerprint": fps[claim.id], "reused": False}
+    if out is not None:
+        from .report import write_figure
+
+        rel = write_figure(out, claim, result.evidence)
+        if rel:
+            record["figure"] = rel
+        _write_result(out, record, settings)
+    return record
+
+
 def run(
     *,
     mode: Mode = "quick",
@@ -532,12 +548,15 @@ def run(
     resume: bool = True,
     claims: Sequence[Claim] | None = None,
     workers: int = 1,
+    claim_workers: int = 1,
 ) -> RunReport:
     """Run the verification suite and return its report (written to ``report_dir`` if given).
 
     ``mode`` is ``"quick"`` (the default suite) or ``"full"``; ``only`` a glob or prefix of
     claim ids; ``alpha`` the family-wise false-alarm rate of the whole run; ``workers`` the local
-    processes a claim's training sweep may use. With a ``report_dir``, training sweeps publish
+    processes a claim's training sweep may use; ``claim_workers`` the local processes that run
+    claims side by side (:mod:`polyverify.scheduling`; same numbers whatever their number).
+    With a ``report_dir``, training sweeps publish
     their runs under ``report_dir/runs`` (resumable run by run, shared between claims).
     """
     if mode not in ("quick", "full"):
@@ -556,44 +575,42 @@ def run(
     delta = alpha / max(planned, 1)
     settings = RunSettings(mode=mode, only=only, seed=seed, device=dev, alpha=alpha, comparisons=planned, delta=delta)
     workers = require_int("workers", workers, minimum=1)
+    claim_workers = require_int("claim_workers", claim_workers, minimum=1)
     out = Path(report_dir) if report_dir is not None else None
     if out is not None:
         _prepare_report_dir(out)
     ctx = Context(seed=seed, mode=mode, device=dev, delta=delta, runs_dir=None if out is None else out / "runs", workers=workers)
     available = _available_resources(dev)
 
-    results: list[dict[str, Any]] = []
-    figures: dict[str, str] = {}
     t0 = time.perf_counter()
+    fps = {c.id: _fingerprint(c, settings) for c in chosen}
+    cached = {c.id: _load_cached(out, c.id, fps[c.id]) for c in chosen} if (out is not None and resume) else {}
+    todo = [c for c in chosen if cached.get(c.id) is None]
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(chosen), desc="claims", unit="claim", file=sys.stderr, leave=False, disable=None)
-    for claim in chosen:
+        bar.update(len(chosen) - len(todo))
+
+    def done(claim: Claim) -> None:
         if bar is not None:
             bar.set_postfix_str(claim.id)
-        fp = _fingerprint(claim, settings)
-        cached = _load_cached(out, claim.id, fp) if (out is not None and resume) else None
-        if cached is not None:
-            results.append(cached)
-            fig = out / "figures" / f"{claim.id}.png"
-            if fig.exists():
-                figures[claim.id] = f"figures/{fig.name}"
-        else:
-            result = _run_one(claim, ctx, available)
-            record = result.to_json() | {"fingerprint": fp, "reused": False}
-            results.append(record)
-            if out is not None:
-                from .report import write_figure
-
-                rel = write_figure(out, claim, result.evidence)
-                if rel:
-                    figures[claim.id] = rel
-                    record["figure"] = rel
-                _write_result(out, record, settings)
-        if bar is not None:
             bar.update(1)
+
+    from .scheduling import previous_seconds, run_claims
+
+    compute = functools.partial(_compute_claim, ctx=ctx, available=available, settings=settings, out=out, fps=fps)
+    fresh = run_claims(todo, compute, workers=claim_workers, previous=previous_seconds(out, todo, _read_result), on_done=done)
+    computed = {c.id: r for c, r in zip(todo, fresh)}
+    results = [cached.get(c.id) or computed[c.id] for c in chosen]
+    figures: dict[str, str] = {}
+    for c, r in zip(chosen, results):
+        if r.get("reused"):  # a stored result's figure, if its file is still there
+            if out is not None and (out / "figures" / f"{c.id}.png").exists():
+                figures[c.id] = f"figures/{c.id}.png"
+        elif r.get("figure"):
+            figures[c.id] = r["figure"]
     if bar is not None:
         bar.close()
     report = RunReport(settings=settings, results=results, claims=chosen, seconds=time.perf_counter() - t0, report_dir=out, figures=figures)

@@ -255,6 +255,11 @@ class PerWidthMean:
         if (self.runs is None) == (self.batch is None):
             raise ValueError("PerWidthMean needs exactly one of runs (per width) and batch (all widths at once)")
 
+    @property
+    def shared_runs(self) -> str | None:
+        """With ``batch`` (the Fig 3 runs), claims reading the same runs run together."""
+        return "fig 3" if self.batch is not None else None
+
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return len(self.widths(mode)) * (1 + (claim.printed is not None))
 
@@ -573,6 +578,9 @@ class PublishedSetup:
     n: int
     seeds: Budget
 
+    shared_runs = "fig 3"
+    """Reads the Fig 3 flow runs beside its own (claims reading them run together)."""
+
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return 2 * len(self.widths(mode))
 
@@ -653,6 +661,11 @@ class Fig4Trajectories:
     bipolar_sign: int = +1
     normal_sign: int = 0
 
+    @property
+    def shared_runs(self) -> str:
+        """The Figs 4/5/7 grid (:func:`polyverify.experiments.f45_runs`): claims reading it run together."""
+        return f"figs 4/5/7 salt {self.salt}"
+
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return 2 * ((len(self.sigmas) - 1) + len(self.sigmas))
 
@@ -728,6 +741,11 @@ class Fig5FinalFourthNorm:
     seeds: Budget
     salt: int
     normal_reference: Callable[[int], float] = lambda m: 3 / (m + 2)
+
+    @property
+    def shared_runs(self) -> str:
+        """The Figs 4/5/7 grid (:func:`polyverify.experiments.f45_runs`): claims reading it run together."""
+        return f"figs 4/5/7 salt {self.salt}"
 
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         common = (len(self.lams_up) - 1) + (len(self.lams_down) - 1) + (len(self.sigmas) - 1)
@@ -859,6 +877,11 @@ class Fig7StuckRows:
     steps: Budget
     seeds: Budget
     salt: int
+
+    @property
+    def shared_runs(self) -> str:
+        """The Figs 4/5/7 grid (:func:`polyverify.experiments.f45_runs`): claims reading it run together."""
+        return f"figs 4/5/7 salt {self.salt}"
 
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return 1
@@ -1160,6 +1183,10 @@ class GDTraining:
     def describe(self) -> str:
         return f"trained plain GD + l1 ({_describe(self.settings)}; {self.settings.rule} rule)"
 
+    @property
+    def shared_runs(self) -> str:
+        return f"gd+l1 {self.settings}"
+
     label = "trained (GD + l1)"
 
 
@@ -1179,6 +1206,8 @@ class Fig3Training:
             res = fig3_runs(ctx, widths=widths, seeds=seeds, n=n_)[m_]
             _FIG3_MEASURED_CACHE[key] = measure_trained(res, rule="window")
         return _FIG3_MEASURED_CACHE[key]
+
+    shared_runs = "fig 3"
 
     def describe(self) -> str:
         return "the Fig 3 runs of training.fig3_polysemantic (prox GD + l1, lam=0.05, lr=stable_lr(n, m), tol 1e-4; window rule)"
@@ -1201,6 +1230,11 @@ class TrainedCounts:
     widths: Callable[[Mode], Sequence[tuple[int, int]]]
     seeds: Budget
     source: GDTraining | Fig3Training
+
+    @property
+    def shared_runs(self) -> str:
+        """Claims measuring the same trained networks run together (one training, one measurement)."""
+        return self.source.shared_runs
 
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return len(self.widths(mode)) * (1 + (claim.printed is not None))
@@ -1284,6 +1318,11 @@ class TrainedStay:
     widths: Callable[[Mode], Sequence[tuple[int, int]]]
     seeds: Budget
     source: GDTraining | Fig3Training
+
+    @property
+    def shared_runs(self) -> str:
+        """Claims measuring the same trained networks run together (one training, one measurement)."""
+        return self.source.shared_runs
 
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return len(self.widths(mode))
