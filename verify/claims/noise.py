@@ -867,10 +867,14 @@ def _kurtosis_derivation():
 
 
 _PRINTED_KURTOSIS = {"bipolar": -2, "normal": 0}
-_DERIVED_KURTOSIS = {name: nl.BUILTIN_LAWS[name](sigma).excess_kurtosis for name in nl.BUILTIN_LAWS}
+def _derived_kurtosis() -> dict[str, sp.Expr]:
+    """Each built-in law's excess kurtosis from ``sympy.stats`` (computed when the claim runs: about
+    a second of integration, not paid by importing the suite)."""
+    return {name: nl.BUILTIN_LAWS[name](sigma).excess_kurtosis for name in nl.BUILTIN_LAWS}
 
 
 def _kurtosis_steps():
+    _DERIVED_KURTOSIS = _derived_kurtosis()
     steps = _kurtosis_derivation()
     for name, value in _PRINTED_KURTOSIS.items():
         steps.append((f"{name}: excess kurtosis mu_4/sigma^4 - 3 = {value} (printed)", _DERIVED_KURTOSIS[name], value))
