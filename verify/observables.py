@@ -38,6 +38,7 @@ __all__ = [
     "OBSERVABLES",
     "SimulationOutcome",
     "check_against",
+    "observable_rule",
     "check_simulation_spec",
     "format_catalogue",
 ]
@@ -194,41 +195,29 @@ def _strategy(
     return st.fixed_dictionaries(parts).filter(accept)
 
 
-def check_against(
-    expr: sp.Expr,
-    *,
+def observable_rule(
     observable: str,
+    *,
+    symbols: Sequence[sp.Symbol],
     params: Mapping[str, sp.Expr] | None = None,
     domain: Mapping[str, tuple[float, float]] | None = None,
     conditions: Sequence[Any] = (),
-    seed: int = 0,
     examples: int = 3,
     trials: int = 2000,
     cap: int = 64_000,
-    alpha: float | None = None,
-    claim_id: str = "user.derivation",
-) -> SimulationOutcome:
-    r"""Judge ``expr`` (a formula of integer symbols) as the mean of ``observable``.
+):
+    """A :class:`polyverify.rules.MonteCarloMean` rule that draws the integer ``symbols`` and
+    simulates ``observable`` at ``params`` (observable parameter -> expression of the symbols;
+    default: the symbol of the same name), for a claim whose forms are functions of the symbols.
 
-    ``params`` maps each observable parameter to an expression of the symbols (default: the
-    symbol of the same name); ``domain`` bounds the symbols (default: the observable's own
-    domain for a parameter given by a plain symbol); ``conditions``
-    (:class:`polyverify.side_conditions.Condition`) and the observable's own validity filter
-    the drawn points. ``examples`` points are drawn by Hypothesis (seeded by ``seed``) after the
-    domain's lower corner; each gets a pilot of ``trials`` trials grown up to ``cap`` to resolve
-    the standard quick-suite margin (:data:`polyverify.claim.STANDARD_MARGIN`), at the level
-    ``alpha / comparisons`` (default the suite's family-wise rate). See the module docstring for
-    the verdicts.
-
-    >>> n, m = sp.symbols("n m", positive=True, integer=True)
-    >>> out = check_against(n*(n - 1)/(2*m), observable="collisions.pairs", examples=1, trials=500, cap=4000)
-    >>> out.verdict in ("verified", "inconclusive")
-    True
+    ``domain`` bounds the symbols (default: the observable's own domain for a parameter given by
+    a plain symbol); ``conditions`` and the observable's validity filter the drawn points; the
+    domain's lower corner is pinned when valid. Used by :func:`check_against` and by claims of
+    third-party packages (``examples/polyverify_extra``).
     """
-    from .claim import Budget, Claim, Context, Domain, Form, Source, margin_for, register_paper, status
+    from .claim import Budget
     from .rules import MonteCarloMean
     from .side_conditions import all_hold
-    from .stats import FAMILY_ALPHA
 
     if observable not in OBSERVABLES:
         raise ValueError(f"observable must be one of {', '.join(sorted(OBSERVABLES))}; got {observable!r}")
@@ -238,9 +227,7 @@ def check_against(
             raise ValueError(f"{name} must be a positive integer; got {value!r}")
     if trials < 200:
         raise ValueError(f"trials must be at least 200 (the CLT interval's minimum); got {trials}")
-    expr = sp.sympify(expr, strict=True)
-    free = sorted(expr.free_symbols, key=lambda s: s.name)
-    by_name = {s.name: s for s in free}
+    by_name = {s.name: s for s in symbols}
     if params is None:
         missing = [p for p in obs.parameters if p not in by_name]
         if missing:
@@ -249,7 +236,7 @@ def check_against(
     params = {k: sp.sympify(v, strict=True) for k, v in params.items()}
     if set(params) != set(obs.parameters):
         raise ValueError(f"params must give exactly {', '.join(obs.parameters)}; got {', '.join(sorted(params))}")
-    syms = sorted(set(free) | set().union(*(e.free_symbols for e in params.values())), key=lambda s: s.name)
+    syms = sorted(set(symbols) | set().union(*(e.free_symbols for e in params.values())), key=lambda s: s.name)
     dom: dict[str, tuple[float, float]] = dict(domain or {})
     for p, e in params.items():
         if isinstance(e, sp.Symbol) and e.name not in dom:
@@ -283,17 +270,59 @@ def check_against(
         return obs.simulate(observable_params(point), rng=rng, trials=trials, device=device)
 
     corner = {s.name: int(math.ceil(dom[s.name][0])) for s in syms}
-    pinned = (corner,) if accept(corner) else ()
-    rule = MonteCarloMean(
+    return MonteCarloMean(
         strategy=_strategy(syms, dom, accept),
         simulate=simulate,
         trials=Budget(quick=trials, full=trials),
         examples=Budget(quick=examples, full=examples),
-        pinned=pinned,
+        pinned=(corner,) if accept(corner) else (),
         cap=Budget(quick=cap, full=cap),
         value_range=lambda **pt: float(obs.value_range(**observable_params(pt))),
     )
+
+
+def check_against(
+    expr: sp.Expr,
+    *,
+    observable: str,
+    params: Mapping[str, sp.Expr] | None = None,
+    domain: Mapping[str, tuple[float, float]] | None = None,
+    conditions: Sequence[Any] = (),
+    seed: int = 0,
+    examples: int = 3,
+    trials: int = 2000,
+    cap: int = 64_000,
+    alpha: float | None = None,
+    claim_id: str = "user.derivation",
+) -> SimulationOutcome:
+    r"""Judge ``expr`` (a formula of integer symbols) as the mean of ``observable``.
+
+    The points and the simulation are those of :func:`observable_rule` (``params``, ``domain``,
+    ``conditions``, ``examples``, ``trials``, ``cap``): ``examples`` points drawn by Hypothesis
+    (seeded by ``seed``) after the domain's lower corner, each with a pilot of ``trials`` trials
+    grown up to ``cap`` to resolve the standard quick-suite margin
+    (:data:`polyverify.claim.STANDARD_MARGIN`), at the level ``alpha / comparisons`` (default the
+    suite's family-wise rate). See the module docstring for the verdicts.
+
+    >>> n, m = sp.symbols("n m", positive=True, integer=True)
+    >>> out = check_against(n*(n - 1)/(2*m), observable="collisions.pairs", examples=1, trials=500, cap=4000)
+    >>> out.verdict in ("verified", "inconclusive")
+    True
+    """
+    from .claim import Claim, Context, Domain, Form, Source, margin_for, register_paper, status
+    from .stats import FAMILY_ALPHA
+
+    expr = sp.sympify(expr, strict=True)
+    free = sorted(expr.free_symbols, key=lambda s: s.name)
+    rule = observable_rule(
+        observable, symbols=free, params=params, domain=domain, conditions=conditions,
+        examples=examples, trials=trials, cap=cap,
+    )
+    # the form takes every drawn symbol: those of the formula and of the parameters' expressions
+    drawn = set(free) | set().union(*(sp.sympify(e, strict=True).free_symbols for e in (params or {}).values()))
+    syms = sorted(drawn, key=lambda s: s.name)
     register_paper("user", "a derivation checked with polyverify check", short="user derivation")
+    obs = OBSERVABLES[observable]
     claim = Claim(
         id=claim_id,
         title=f"user formula against {observable}",
