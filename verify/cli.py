@@ -8,7 +8,7 @@
     polyverify check FILE
     polyverify formulas [PATTERN] [--report DIR]   # the importable formulas, or one in full
     polyverify report DIR
-    polyverify sweep --fig 3|4|5 [--widths ...] [--seeds N] [--out DIR] [--workers K] [--scheduler tcp://...]
+    polyverify sweep --fig 3|4|5|7 [--widths ...] [--seeds N] [--out DIR] [--workers K] [--scheduler tcp://...]
 
 Exit status: 0 when nothing failed (errata, refuted and inconclusive claims are findings, not
 failures of the library), 1 when a claim failed (with ``run --strict``: also when one is refuted
@@ -54,8 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="torch device (default auto)")
     r.add_argument("--alpha", type=_unit_float, default=None, help="family-wise false-alarm rate (default 1e-3)")
     r.add_argument("--fresh", action="store_true", help="ignore finished results in the report folder")
-    r.add_argument("--workers", type=_pos_int, default=2,
-                   help="local processes for the training sweeps of the full suite (default 2)")
+    r.add_argument("--workers", type=_pos_int, default=None, metavar="K",
+                   help="local processes: claims run side by side on K, and so do the training sweeps they start "
+                        "(default: the number of cores; same numbers whatever K)")
     r.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     r.add_argument("--strict", action="store_true",
                    help="exit 1 also when a claim is refuted or inconclusive (default: only when one failed)")
@@ -139,6 +140,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .runner import run
     from .stats import FAMILY_ALPHA
 
+    from .scheduling import default_workers
+
+    workers = args.workers or default_workers()
     report = run(
         mode=args.mode,
         only=args.only,
@@ -149,7 +153,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         alpha=args.alpha if args.alpha is not None else FAMILY_ALPHA,
         progress=args.progress,
         resume=not args.fresh,
-        workers=args.workers,
+        workers=workers,
+        claim_workers=workers,
     )
     print(format_table(report))
     print(f"report: {Path(args.report) / 'report.html'} (summary: report.md)")
