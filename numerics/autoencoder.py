@@ -604,7 +604,9 @@ class _NoiseStream:
     """ξ per step, ``(B, rows, m)`` for the batch of every config's seeds: ``rows = n`` per input, 1
     when shared across inputs. Under ``"shared"`` one generator per config (seeded by
     ``(*seeds, 2)``) feeds all that config's seeds the same draws; otherwise each seed has its own
-    (seeded by ``(s, 1)``). Each element is scaled by its config's ``sigma``."""
+    (seeded by ``(s, 1)``). Each element is scaled by its config's ``sigma``. Draws come from CPU
+    generators and move to the device in chunks, so a seed's noise is the same on every device
+    (a CUDA generator's stream differs from the CPU one; sweep keys leave the device out)."""
 
     def __init__(self, configs: list[TrainConfig], device: str, dtype: torch.dtype) -> None:
         first = configs[0]
@@ -614,7 +616,7 @@ class _NoiseStream:
         for c in configs:
             entropies = [([*c.seeds, 2], len(c.seeds))] if c.noise_sharing == "shared" else [([s, 1], 1) for s in c.seeds]
             for entropy, count in entropies:
-                g = torch.Generator(device=device)
+                g = torch.Generator(device="cpu")
                 g.manual_seed(int(np.random.SeedSequence(entropy).generate_state(1)[0]))
                 self.gens.append((g, count))
         self.sigma = torch.tensor([c.sigma for c in configs for _ in c.seeds], dtype=dtype, device=device)
@@ -627,9 +629,10 @@ class _NoiseStream:
             shape = (self.chunk, self.rows, self.m)
             draws = []
             for g, count in self.gens:
-                x = sample_noise(self.law, shape, generator=g, dtype=self.dtype, device=self.device)
+                x = sample_noise(self.law, shape, generator=g, dtype=self.dtype, device="cpu")
                 draws.append(x[:, None].expand(-1, count, -1, -1))
-            self.buf = torch.cat(draws, dim=1) * self.sigma[None, :, None, None]  # (chunk, B, rows, m)
+            buf = torch.cat(draws, dim=1).to(self.device)
+            self.buf = buf * self.sigma[None, :, None, None]  # (chunk, B, rows, m)
             self.pos = 0
         xi = self.buf[self.pos]
         self.pos += 1
