@@ -197,3 +197,11 @@ def test_noise_rows_and_moments_broadcast():
     np.testing.assert_allclose(out, [noise.fourth_moment(w[0], 1.0, 1.0), noise.fourth_moment(w[1], 2.0, 12.0)], rtol=1e-15)
     _one_line_error(lambda: noise.fourth_moment(w, sigma2=[1.0, 1.0], mu4=[1.0, 0.5]), "mu4 must satisfy mu4 >= sigma2**2")
     _one_line_error(lambda: noise.fourth_moment([True, False], 1.0, 1.0), "w must be a real number")
+
+
+def test_naive_depth_keeps_precision_when_few_symbols_survive():
+    """(1-D)^N = 4e-20 after 10 layers at D = 0.988: 1 - D_eff rounds to 0 in float64, so the
+    survival probability is carried as its own number. Reference: the registered expression
+    (coding.naive_depth_exact) in 30-digit arithmetic, 7.14597344227322904888e-18."""
+    got = coding.naive_depth_capacity(9.774740203385175, 0.9882836101518957, 10, 15)
+    assert got == pytest.approx(7.14597344227322904888e-18, rel=1e-12)  # float64 rounding of ~20 operations

@@ -805,12 +805,21 @@ def dropout_capacity_exact(bits: object, D: object, m: object = 1):
     bb = _bits(bits)
     d = _D(D)
     m_ = int_array("m", m, minimum=1)
+    return scalar_or_array(m_ * _one_neuron_capacity(bb, d, 1 - d), bb, d, m_)
+
+
+def _one_neuron_capacity(bb: np.ndarray, d: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """C_1 of :data:`DROPOUT_CAPACITY_EXACT` with the survival probability ``keep = 1 - D`` passed
+    as its own number: after ``N`` layers ``keep = (1-D)**N`` can be far below the float spacing
+    near 1, where ``1 - D_eff`` would round to 0 (and the capacity with it)."""
     lk = _log2_k_minus_1(bb)  # log2(K - 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        boundary = (d > 0) & (np.log2(np.where(d > 0, d, 1.0)) + (1 - d) * lk >= 0)
-        interior = np.logaddexp2(0.0, lk - _h2(d) / (1 - d))
-        c1 = np.where(d == 1.0, 0.0, np.where(boundary, (1 - d) * lk, interior))
-    return scalar_or_array(m_ * c1, bb, d, m_)
+        inside = (d > 0.0) & (keep > 0.0)
+        ds, ks = np.where(inside, d, 0.5), np.where(inside, keep, 0.5)
+        h2 = np.where(inside, -ds * np.log2(ds) - ks * np.log2(ks), 0.0)  # binary entropy of D, 0 at the ends
+        boundary = (d > 0) & (np.log2(np.where(d > 0, d, 1.0)) + keep * lk >= 0)
+        interior = np.logaddexp2(0.0, lk - h2 / keep)
+        return np.where(keep == 0.0, 0.0, np.where(boundary, keep * lk, interior))
 
 
 def naive_depth_capacity(bits: object, D: object, N: object, m: object = 1):
@@ -821,10 +830,12 @@ def naive_depth_capacity(bits: object, D: object, N: object, m: object = 1):
     >>> naive_depth_capacity(1, 0.0, 3)
     1.0
     """
+    bb = _bits(bits)
     d = _D(D)
     n_ = int_array("N", N, minimum=0)
-    out = dropout_capacity_exact(bits, 1 - (1 - d) ** n_, m)
-    return out
+    m_ = int_array("m", m, minimum=1)
+    keep = (1 - d) ** n_  # survival through N layers; D_eff = 1 - keep
+    return scalar_or_array(m_ * _one_neuron_capacity(bb, 1 - keep, keep), bb, d, n_, m_)
 
 
 def repetition_cascade_information(bits: object, D: object, N: object, m: object, r: object):
