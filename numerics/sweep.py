@@ -35,7 +35,7 @@ from polyverify.theory.validation import require_int
 
 from .autoencoder import TRAINING_REVISION, TrainConfig, TrainResult, batch_signature, train, train_batch
 
-__all__ = ["config_key", "run_one", "run_group", "run_sweep", "SweepOutcome", "load_result"]
+__all__ = ["config_key", "run_one", "run_group", "run_sweep", "SweepOutcome", "load_result", "dask_executor"]
 
 _DONE_MARK = "result.json"
 
@@ -130,7 +130,10 @@ def _worker_init() -> None:
     torch.set_num_threads(1)
 
 
-def _dask_executor(scheduler: str, timeout: float) -> tuple[cf.Executor, object]:
+def dask_executor(scheduler: str, timeout: float) -> tuple[cf.Executor, object]:
+    """A ``concurrent.futures`` executor on the Dask cluster at ``scheduler`` and its client (close
+    it when done); ``ValueError`` with one line if ``distributed`` is missing or the scheduler
+    cannot be reached within ``timeout`` seconds. Tasks get fresh keys (``pure=False``)."""
     try:
         from distributed import Client  # type: ignore[import-not-found]
     except ImportError as exc:
@@ -196,7 +199,7 @@ def run_sweep(
 
     client = None
     if executor is None and scheduler is not None:
-        executor, client = _dask_executor(scheduler, scheduler_timeout)
+        executor, client = dask_executor(scheduler, scheduler_timeout)
     errors: dict[str, str] = {}
     attempts = 0
     bar = None

@@ -81,3 +81,25 @@ def test_largest_first_uses_stored_seconds_then_training():
 def test_bad_worker_count_is_a_value_error():
     with pytest.raises(ValueError, match="claim_workers"):
         run(claims=_claims(1), device="cpu", claim_workers=0)
+
+
+def test_claims_on_a_loopback_dask_cluster(tmp_path):
+    """Registered claims travel by id and are rebuilt on the workers; the records are those of one process."""
+    distributed = pytest.importorskip("distributed")
+    from polyverify.registry import get_claim
+
+    claims = [get_claim(i) for i in ("sparsity.threshold_equation", "sparsity.appendix_b_exact", "sparsity.regime1")]
+    here = run(claims=claims, report_dir=tmp_path / "here", device="cpu")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", processes=True,
+                                  dashboard_address=None) as cluster:
+        there = run(claims=claims, report_dir=tmp_path / "there", device="cpu", scheduler=cluster.scheduler_address)
+        with pytest.raises(ValueError, match="registered"):  # a user's claim holds objects that cannot travel
+            run(claims=_claims(1), report_dir=tmp_path / "user", device="cpu", scheduler=cluster.scheduler_address)
+    assert [r["claim_id"] for r in there.results] == [c.id for c in claims]
+    assert [r["verdict"] for r in there.results] == ["erratum", "verified", "inconclusive"]
+    assert json.dumps(_strip(here.results), sort_keys=True) == json.dumps(_strip(there.results), sort_keys=True)
+    assert all((tmp_path / "there" / "results" / f"{c.id}.json").is_file() for c in claims)
+    with pytest.raises(ValueError, match="report_dir"):
+        run(claims=claims, device="cpu", scheduler="tcp://127.0.0.1:9")
+    with pytest.raises(ValueError, match="cannot reach the Dask scheduler"):
+        run(claims=claims, report_dir=tmp_path / "x", device="cpu", scheduler="tcp://127.0.0.1:9")

@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=_pos_int, default=None, metavar="K",
                    help="local processes: claims run side by side on K, and so do the training sweeps they start "
                         "(default: the number of cores; same numbers whatever K)")
+    r.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the claims on a Dask cluster (tcp://host:port); the report folder must be shared")
     r.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     r.add_argument("--strict", action="store_true",
                    help="exit 1 also when a claim is refuted or inconclusive (default: only when one failed)")
@@ -155,6 +157,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         resume=not args.fresh,
         workers=workers,
         claim_workers=workers,
+        scheduler=args.scheduler,
     )
     print(format_table(report))
     print(f"report: {Path(args.report) / 'report.html'} (summary: report.md)")

@@ -549,13 +549,15 @@ def run(
     claims: Sequence[Claim] | None = None,
     workers: int = 1,
     claim_workers: int = 1,
+    scheduler: str | None = None,
 ) -> RunReport:
     """Run the verification suite and return its report (written to ``report_dir`` if given).
 
     ``mode`` is ``"quick"`` (the default suite) or ``"full"``; ``only`` a glob or prefix of
     claim ids; ``alpha`` the family-wise false-alarm rate of the whole run; ``workers`` the local
     processes a claim's training sweep may use; ``claim_workers`` the local processes that run
-    claims side by side (:mod:`polyverify.scheduling`; same numbers whatever their number).
+    claims side by side (:mod:`polyverify.scheduling`; same numbers whatever their number);
+    ``scheduler`` a Dask scheduler address to run them on instead (the report folder must be shared).
     With a ``report_dir``, training sweeps publish
     their runs under ``report_dir/runs`` (resumable run by run, shared between claims).
     """
@@ -579,7 +581,13 @@ def run(
     out = Path(report_dir) if report_dir is not None else None
     if out is not None:
         _prepare_report_dir(out)
-    ctx = Context(seed=seed, mode=mode, device=dev, delta=delta, runs_dir=None if out is None else out / "runs", workers=workers)
+        if scheduler is not None:
+            out = out.absolute()  # the workers' working folder may be another
+    if scheduler is not None and out is None:
+        raise ValueError("scheduler needs a report_dir that the Dask workers share (they write the results there)")
+    # on a Dask cluster a claim's sweeps run inside its task (Dask workers cannot start process pools)
+    ctx = Context(seed=seed, mode=mode, device=dev, delta=delta, runs_dir=None if out is None else out / "runs",
+                  workers=1 if scheduler is not None else workers)
     available = _available_resources(dev)
 
     t0 = time.perf_counter()
@@ -601,7 +609,8 @@ def run(
     from .scheduling import previous_seconds, run_claims
 
     compute = functools.partial(_compute_claim, ctx=ctx, available=available, settings=settings, out=out, fps=fps)
-    fresh = run_claims(todo, compute, workers=claim_workers, previous=previous_seconds(out, todo, _read_result), on_done=done)
+    fresh = run_claims(todo, compute, workers=claim_workers, previous=previous_seconds(out, todo, _read_result), on_done=done,
+                       scheduler=scheduler)
     computed = {c.id: r for c, r in zip(todo, fresh)}
     results = [cached.get(c.id) or computed[c.id] for c in chosen]
     figures: dict[str, str] = {}

@@ -15,6 +15,13 @@ processes:
   not fork-safe once torch has run), else ``spawn``, which can only rebuild registered claims
   (a run with unregistered claims then stays in this process).
 
+With ``scheduler="tcp://host:port"`` the groups run as tasks on a Dask cluster instead (the
+report folder must be on a file system the workers share; a claim travels by id and is rebuilt on
+the worker from the installed package, so only registered claims can go: a user's claim holds
+Hypothesis strategies and lambdas that do not pickle, and is refused with a ``ValueError``). The
+training sweeps a claim starts then run inside that claim's task on its worker (one process:
+Dask workers are daemonic and cannot start a pool of their own).
+
 Each claim's result is computed and written (atomically, as in one process) by the process that
 ran it; the caller puts the records back in claim order. Every claim's numbers depend only on
 the seed, the claim and the settings (seeds come from names, training runs from their config
@@ -86,7 +93,8 @@ def _spawned_task(ids: Sequence[str], indices: Sequence[int], compute: Compute) 
 
 
 def run_claims(claims: Sequence[Claim], compute: Compute, *, workers: int, previous: dict[str, float],
-               on_done: Callable[[Claim], None] | None = None) -> list[dict[str, Any]]:
+               on_done: Callable[[Claim], None] | None = None, scheduler: str | None = None,
+               scheduler_timeout: float = 10.0) -> list[dict[str, Any]]:
     """The records of ``claims`` in their order, computed by ``compute`` on ``workers`` processes
     (see the module docstring). ``compute`` must be a module-level function or a
     ``functools.partial`` of one (it travels to spawned workers); ``on_done(claim)`` is called
@@ -98,6 +106,8 @@ def run_claims(claims: Sequence[Claim], compute: Compute, *, workers: int, previ
     from .registry import all_claims
 
     registered = {id(c) for c in all_claims()}
+    if scheduler is not None:
+        return _run_on_dask(claims, groups, compute, registered, previous, on_done, scheduler, scheduler_timeout)
     if workers <= 1 or len(groups) <= 1 or (mp.get_start_method() != "fork" and any(id(c) not in registered for c in claims)):
         for i, c in enumerate(claims):
             records[i] = compute(c)
@@ -125,6 +135,32 @@ def run_claims(claims: Sequence[Claim], compute: Compute, *, workers: int, previ
     finally:
         _CHOSEN.clear()
         _COMPUTE.clear()
+    return records  # type: ignore[return-value]
+
+
+def _run_on_dask(claims: list[Claim], groups: list[list[Claim]], compute: Compute, registered: set[int],
+                 previous: dict[str, float], on_done: Callable[[Claim], None] | None, scheduler: str,
+                 timeout: float) -> list[dict[str, Any]]:
+    from polyverify.numerics.sweep import dask_executor
+
+    stray = [c.id for c in claims if id(c) not in registered]
+    if stray:
+        raise ValueError(f"claims to run on a Dask cluster must be registered (rebuilt by id on the workers); "
+                         f"not registered: {', '.join(stray[:3])}{' …' if len(stray) > 3 else ''}")
+    records: list[dict[str, Any] | None] = [None] * len(claims)
+    index = {id(c): i for i, c in enumerate(claims)}
+    executor, client = dask_executor(scheduler, timeout)
+    try:
+        futures = []
+        for g in sorted(groups, key=lambda g: expected_seconds(g, previous), reverse=True):
+            futures.append(executor.submit(_spawned_task, [c.id for c in g], [index[id(c)] for c in g], compute))
+        for fut in cf.as_completed(futures):
+            for i, record in fut.result():
+                records[i] = record
+                if on_done is not None:
+                    on_done(claims[i])
+    finally:
+        client.close()
     return records  # type: ignore[return-value]
 
 
