@@ -46,9 +46,11 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import special as _sp
-from scipy import stats as _st
 
 from polyverify.theory.validation import require_in_interval, require_int, require_positive, require_real
+from ._lazy import lazy_module
+
+_st = lazy_module("scipy.stats", globals())  # scipy.stats costs ~1 s to import; loaded on first use
 
 __all__ = [
     "entropy_bits",

@@ -23,10 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats as _st
 from threadpoolctl import threadpool_limits
 
 from polyverify.theory.validation import require_in_interval, require_int, require_nonnegative, require_real
+from ._lazy import lazy_module
+
+_st = lazy_module("scipy.stats", globals())  # scipy.stats costs ~1 s to import; loaded on first use
 
 __all__ = [
     "PowerLawFit",

@@ -27,7 +27,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats as _st
+
+from polyverify.numerics._lazy import lazy_module
+
+_st = lazy_module("scipy.stats", globals())  # scipy.stats costs ~1 s to import; loaded on first use
 
 __all__ = [
     "FAMILY_ALPHA",

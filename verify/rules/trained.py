@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
-from scipy import stats as _st
 
 from polyverify.numerics import metrics as M
+from polyverify.numerics._lazy import lazy_module
 from polyverify.numerics.autoencoder import TrainConfig, TrainResult, initial_weights, train
 
 from polyverify.numerics.assignment import assignment_counts, displacement_from_weights
@@ -61,6 +61,8 @@ from ..stats import Interval, interval_resolution, mean_interval, proportion_res
 from ._catalogue import rule
 from ._effects import Effect, effect_scale, judge_effects, judge_forms
 from ._sampling import draw_examples
+
+_st = lazy_module("scipy.stats", globals())  # scipy.stats costs ~1 s to import; loaded on first use
 
 __all__ = [
     "EulerOrder", "PerWidthMean", "RowFraction", "WinnerRank", "NoiseTrend", "KurtosisSign", "Fig4Trajectories",
