@@ -291,6 +291,7 @@ register(
 # --- 5. the tail the Supplement drops ------------------------------------------------------------
 
 
+@functools.cache  # two declarations quote it; computed once
 def _em_rtol() -> float:
     """Largest remainder bound of the Euler–Maclaurin form relative to the sum on the domain
     (alpha in [-2.5, -0.3], m >= 10); the bound is largest at the smallest m."""
