@@ -205,3 +205,6 @@ def test_naive_depth_keeps_precision_when_few_symbols_survive():
     (coding.naive_depth_exact) in 30-digit arithmetic, 7.14597344227322904888e-18."""
     got = coding.naive_depth_capacity(9.774740203385175, 0.9882836101518957, 10, 15)
     assert got == pytest.approx(7.14597344227322904888e-18, rel=1e-12)  # float64 rounding of ~20 operations
+    # the interior branch there: log2 D from log1p(-keep), since D = 1 - keep has lost keep's digits
+    got = coding.naive_depth_capacity(1.3968508073845511, 0.9832337007315115, 9, 58)
+    assert got == pytest.approx(5.2637918136611534744e-15, rel=1e-12)

@@ -816,9 +816,12 @@ def _one_neuron_capacity(bb: np.ndarray, d: np.ndarray, keep: np.ndarray) -> np.
     with np.errstate(divide="ignore", invalid="ignore"):
         inside = (d > 0.0) & (keep > 0.0)
         ds, ks = np.where(inside, d, 0.5), np.where(inside, keep, 0.5)
-        h2 = np.where(inside, -ds * np.log2(ds) - ks * np.log2(ks), 0.0)  # binary entropy of D, 0 at the ends
-        boundary = (d > 0) & (np.log2(np.where(d > 0, d, 1.0)) + keep * lk >= 0)
-        interior = np.logaddexp2(0.0, lk - h2 / keep)
+        # log2 D from whichever of D and keep is exact: D itself below 1/2, log1p(-keep) above
+        # (where D = 1 - keep may have lost keep's digits)
+        log2_d = np.where(ds < 0.5, np.log2(ds), np.log1p(-ks) / _LN2)
+        h2 = np.where(inside, -ds * log2_d - ks * np.log2(ks), 0.0)  # binary entropy of D, 0 at the ends
+        boundary = inside & (log2_d + keep * lk >= 0)
+        interior = np.logaddexp2(0.0, lk - h2 / np.where(keep > 0, keep, 1.0))
         return np.where(keep == 0.0, 0.0, np.where(boundary, keep * lk, interior))
 
 
