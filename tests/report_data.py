@@ -48,9 +48,19 @@ class Fixed:
         )
 
 
-def _claim(cid: str, paper: str, section: str, *, rule: Fixed, equation: str | None = None, title: str | None = None,
-           printed: Form | None = None, statement: str = "f(x) = x^2") -> Claim:
-    return Claim(
+class Raises:
+    """A rule whose check raises: the claim's verdict is ``failed``, with no evidence."""
+
+    def planned_comparisons(self, claim: Claim, mode: str) -> int:
+        return 0
+
+    def run(self, claim: Claim, ctx) -> Evidence:
+        raise RuntimeError("the simulation broke")
+
+
+def _claim(cid: str, paper: str, section: str, *, rule: Fixed | Raises, equation: str | None = None, title: str | None = None,
+           printed: Form | None = None, statement: str = "f(x) = x^2", requires: frozenset[str] = frozenset()) -> Claim:
+    return Claim(requires=requires,
         id=cid, title=title or f"claim {cid}", statement=statement,
         source=Source(paper=paper, section=section, equation=equation),
         printed=printed if printed is not None else Form(text=r"x^{2}", expr=x**2),
@@ -60,13 +70,15 @@ def _claim(cid: str, paper: str, section: str, *, rule: Fixed, equation: str | N
 
 
 def make_claims() -> list[Claim]:
-    """Seven claims, declared out of the papers' order: paper 2 first, appendices before §1."""
+    """Nine claims, declared out of the papers' order: paper 2 first, appendices before §1."""
     return [
         _claim("coding.late", "coding", "Supp. §2.3", rule=Fixed(), equation="Theorem 3"),
         _claim("coding.early", "coding", "main text §2", rule=Fixed(printed_ok=False), equation="eq. 1",
                printed=Form(text=r"x^{2} + 1", expr=x**2 + 1)),
         _claim("topic.appendix", "incidental", "App. C.2", rule=Fixed(resolution=0.5)),  # inconclusive
         _claim("topic.intro", "incidental", "§1.1", rule=Fixed()),
+        _claim("topic.needs_cuda", "incidental", "§2.3", rule=Fixed(), requires=frozenset({"cuda"})),  # skipped on the CPU
+        _claim("topic.broken", "incidental", "§2.3", rule=Raises()),
         _claim("topic.refuted", "incidental", "§2.4", rule=Fixed(printed_ok=False, derived_ok=True, resolution=0.5),
                printed=Form(text=r"2x^{2}", expr=2 * x**2)),
         _claim("topic.erratum", "incidental", "§2.4", rule=Fixed(printed_ok=False), equation="Figure 2",
@@ -77,12 +89,16 @@ def make_claims() -> list[Claim]:
 
 
 EXPECTED = {"coding.late": "verified", "coding.early": "erratum", "topic.appendix": "inconclusive",
-            "topic.intro": "verified", "topic.refuted": "refuted", "topic.erratum": "erratum", "topic.hostile": "verified"}
+            "topic.intro": "verified", "topic.refuted": "refuted", "topic.needs_cuda": "skipped", "topic.broken": "failed", "topic.erratum": "erratum", "topic.hostile": "verified"}
 """The verdict each claim of :func:`make_claims` gets."""
 
-PAPER_ORDER = ["topic.intro", "topic.erratum", "topic.refuted", "topic.hostile", "topic.appendix",
+PAPER_ORDER = ["topic.intro", "topic.needs_cuda", "topic.broken", "topic.erratum", "topic.refuted", "topic.hostile", "topic.appendix",
                "coding.early", "coding.late"]
-"""The claims in the papers' order: paper 1 §1.1, §2.4 (Figure 2 first), §2.5, App. C.2; paper 2 §2, Supp. §2.3."""
+"""The claims in the papers' order: paper 1 §1.1, §2.3 (as declared), §2.4 (Figure 2 first), §2.5, App. C.2;
+paper 2 §2, Supp. §2.3."""
+
+WITH_FIGURE = sorted(c for c, v in EXPECTED.items() if v not in ("skipped", "failed"))
+"""The claims that have a figure (a skipped or failed claim has no evidence to draw)."""
 
 
 def make_report(out: Path) -> RunReport:

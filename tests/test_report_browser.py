@@ -12,7 +12,7 @@ import json
 import pytest
 
 from .headless_chromium import Chromium, find_chromium
-from .report_data import EXPECTED, HOSTILE, make_report
+from .report_data import EXPECTED, HOSTILE, WITH_FIGURE, make_report
 
 pytestmark = [
     pytest.mark.browser,
@@ -57,7 +57,7 @@ def test_no_console_errors_no_dialogs_and_no_network_requests(page):
     assert urls and urls[0] == page.url
     # besides the page itself only its embedded data: figures load; nothing goes to a network
     assert [u for u in urls[1:] if not u.startswith("data:image/png;base64,")] == []
-    assert len(urls) - 1 == len(EXPECTED)
+    assert len(urls) - 1 == len(WITH_FIGURE)
 
 
 def test_every_claim_is_shown_under_its_section(page):
@@ -78,7 +78,7 @@ def test_every_math_element_is_rendered_as_mathml_with_a_size(page):
 
 def test_every_figure_is_loaded(page):
     imgs = page.evaluate("Promise.all([...document.images].map(i => i.decode().then(() => [i.complete, i.naturalWidth, i.naturalHeight])))")
-    assert len(imgs) == len(EXPECTED)
+    assert len(imgs) == len(WITH_FIGURE)
     assert all(done and w > 100 and h > 100 for done, w, h in imgs), imgs
     svg = page.evaluate("(() => { const r = document.querySelector('svg.sections').getBoundingClientRect(); return [r.width, r.height]; })()")
     assert svg[0] > 0 and svg[1] > 0
