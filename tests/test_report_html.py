@@ -204,3 +204,11 @@ def test_sections_are_read_from_the_first_reference():
     with pytest.raises(ValueError, match="paper must be one of"):
         locate("third", "§1")
     assert position("after eq. 1") > position("eq. 1") > position("before eq. 1")
+
+
+def test_a_claim_without_evidence_shows_why(folder):
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    broken = re.search(r'<article[^>]*id="topic.broken".*?</article>', html, re.S).group(0)
+    assert "<b>Reason </b>" in broken and "the simulation broke" in broken and "<img" not in broken
+    skipped = re.search(r'<article[^>]*id="topic.needs_cuda".*?</article>', html, re.S).group(0)
+    assert 'data-verdict="skipped"' in skipped and "cuda" in skipped

@@ -406,7 +406,9 @@ def _claim_article(entry: Mapping[str, Any], r: Mapping[str, Any] | None, figure
     search = " ".join([cid, entry.get("title", ""), entry.get("statement", ""), entry["source"].get("cite", "")]).lower()
     margin = (r or {}).get("margin")
     res_line = None
-    if r is not None:
+    if r is not None and not ev:  # skipped, or the check raised: no evidence, only the reason
+        res_line = el("p", {"class": "res"}, el("b", None, "Reason "), r.get("reason", ""))
+    elif r is not None:
         res_line = el("p", {"class": "res"}, el("b", None, "Resolution "), _resolution(r), el("b", None, " against margin "),
                       f"{_pct(margin['value'])} ({margin['reason']})" if margin else "standard",
                       ". ", el("span", {"class": "why"}, r.get("reason", "")))
