@@ -83,3 +83,15 @@ def test_help_imports_neither_the_catalogue_nor_sympy():
             "print(sorted(m for m in ('sympy', 'polyverify.theory.formulas', 'polyverify.registry', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]", out
+
+
+def test_a_fresh_run_shows_as_current(capsys, tmp_path):
+    """The verdict a run stores is shown with its key matching the code: ``current``."""
+    import polyverify
+
+    polyverify.run(mode="quick", only="collisions.pair_probability", seed=0, report_dir=str(tmp_path), progress=False)
+    capsys.readouterr()
+    code, out, _ = _run(capsys, "formulas", "collisions.pair_probability", "--report", str(tmp_path))
+    assert code == 0
+    verdict = json.loads((tmp_path / "results" / "collisions.pair_probability.json").read_text())["verdict"]
+    assert f"collisions.pair_probability [{verdict}, current]" in out
