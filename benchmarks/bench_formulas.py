@@ -8,10 +8,11 @@ once inside the function's domain; then, repeat by repeat and interleaved (so bo
 machine load), the library call ``fn(**inputs)`` (whole-array checks, then the formula) and the
 bare ``sympy.lambdify(symbols, expr, "numpy")`` on the same values (with the same
 :data:`theory.formulas.TRANSFORMS` of the inputs, e.g. ``sqrt`` of ``sigma2``, inside its
-timing) are timed. Reported: medians and their ratio (library / bare; 1.0 means checking is
-free, 2.0 means it costs as much as the formula), and the largest relative difference of the
-two results (the bare float expression cancels where the library avoids it, e.g. the exact
-polysemantic count at n << m).
+timing) are timed. Reported: the fastest of the repeats of each (on a shared machine the
+least-disturbed run; medians move with other jobs' load) and their ratio (library / bare; 1.0
+means checking is free, 2.0 means it costs as much as the formula), and the largest relative
+difference of the two results (the bare float expression cancels where the library avoids it,
+e.g. the exact polysemantic count at n << m).
 
 Count parameters (``n``, ``m``, ``bits``, ...) are run twice: as ``int64`` arrays (counts as
 NumPy holds them; integrality is then known from the dtype) and as ``float64`` arrays of
@@ -20,7 +21,7 @@ integer values (integrality costs one ``rint`` comparison per array).
 Numbers-only functions (40-digit mpmath, an exact binomial tail) are timed per call over 200
 points against the same expression lambdified with mpmath at the same precision.
 
-    python benchmarks/bench_formulas.py [--repeats 7] [--size 1000000] [--only NAME] [--markdown]
+    python benchmarks/bench_formulas.py [--repeats 15] [--size 1000000] [--only NAME] [--markdown]
 """
 
 from __future__ import annotations
@@ -191,7 +192,7 @@ def bench_array(e: F.Entry, evs: list[F.Evaluation], size: int, repeats: int, in
     elements = max(np.size(v) for v in arrays)
     with np.errstate(all="ignore"):
         diff = max(_rel_diff(_pick(a, ev), bv) for ev, bv in zip(evs, b))
-    mo, mb = statistics.median(t_ours), statistics.median(t_bare)
+    mo, mb = min(t_ours), min(t_bare)
     return {"name": e.name, "formula": ", ".join(ev.formula for ev in evs), "dtype": np.dtype(int_t).name, "elements": elements,
             "ours": mo, "bare": mb, "ratio": mo / mb, "diff": diff}
 
@@ -220,14 +221,14 @@ def bench_scalar(e: F.Entry, ev: F.Evaluation, repeats: int) -> dict[str, Any]:
         t0 = time.perf_counter()
         b = base()
         t_bare.append(time.perf_counter() - t0)
-    mo, mb = statistics.median(t_ours), statistics.median(t_bare)
+    mo, mb = min(t_ours), min(t_bare)
     return {"name": e.name, "formula": ev.formula, "dtype": "scalar", "elements": len(points), "ours": mo, "bare": mb,
             "ratio": mo / mb, "diff": _rel_diff(a, b)}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--repeats", type=int, default=15)
     ap.add_argument("--size", type=int, default=10**6)
     ap.add_argument("--only", default=None, help="substring of the function names to run")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
