@@ -476,7 +476,7 @@ def render_html(data: Mapping[str, Any], figures: Mapping[str, bytes] | None = N
                 tally[v] = tally.get(v, 0) + 1
             head = el("h3" if sec.depth == 0 else "h4", {"class": "sechead"}, f"{sec.label} {sec.title}".strip())
             blocks.append(el("section", {"class": f"psec depth{sec.depth}", "id": sec.anchor, "data-paper": paper},
-                             head, [_claim_article(e, r, _figure_uri(e["id"], r, figures)) for _s, e, r in inside]))
+                             head, [_claim_article(e, r, _figure_uri(e["id"], figures)) for _s, e, r in inside]))
             links.append(el("li", {"class": f"depth{sec.depth}"}, el("a", {"href": "#" + sec.anchor}, f"{sec.label} {sec.title}".strip()),
                             el("span", {"class": "tally"}, [_badge(v, f" {n}") for v, n in tally.items()]) if inside else None))
         name, _, where = title.partition(" (")
@@ -518,7 +518,7 @@ def render_html(data: Mapping[str, Any], figures: Mapping[str, bytes] | None = N
     return "<!DOCTYPE html>\n" + page + "\n"
 
 
-def _figure_uri(cid: str, r: Mapping[str, Any] | None, figures: Mapping[str, bytes]) -> str | None:
+def _figure_uri(cid: str, figures: Mapping[str, bytes]) -> str | None:
     data = figures.get(cid)
     return embed_png(data) if data else None
 
