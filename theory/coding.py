@@ -23,6 +23,11 @@ Eq. 1 — compression rate (dimensions per feature, Fig. 1c)
     :math:`\lim_{H\to\infty}R = 1-S` (:data:`COMPRESSION_RATE_LIMIT`) with error
     :math:`h_2(S)/H\le 1/H`. The main text defines :math:`H=\langle\log p_x\rangle`, which is
     :math:`-H`: entropy is :math:`-\langle\log p_x\rangle`.
+    Relative to :math:`R` the error of :math:`R\approx1-S` is
+    :math:`h_2(S)/(H(1-S)+h_2(S))` (:data:`COMPRESSION_RATE_RELATIVE_ERROR`), increasing in
+    :math:`S` (to 1 as :math:`S\to1`) and falling like :math:`h_2(S)/((1-S)H)`; it is at most
+    :math:`\rho` exactly when :math:`H\ge\tfrac{1-\rho}{\rho}\,h_2(S)/(1-S)`
+    (:data:`COMPRESSION_RATE_MIN_ENTROPY`; :func:`compression_rate_error_steps`).
 Theorem 3 (§2.3) — ``m`` neurons of :math:`C_{base}` bits behind dropout ``D``
     with :math:`\varepsilon = -\log_2(1-2^{-C_{base}})`: printed lower bound
     :math:`(1-\varepsilon)(1-D)C_{base}m` (:data:`DROPOUT_LOWER_PRINTED`), the bound the proof's
@@ -123,6 +128,10 @@ __all__ = [
     "lemma2_derived_steps",
     "lemma2_error_steps",
     "compression_rate_steps",
+    "rho",
+    "COMPRESSION_RATE_RELATIVE_ERROR",
+    "COMPRESSION_RATE_MIN_ENTROPY",
+    "compression_rate_error_steps",
     # §2.3, eq. 2
     "EPSILON",
     "DROPOUT_LOWER_PRINTED",
@@ -343,6 +352,54 @@ def compression_rate_steps() -> list[tuple[str, sp.Expr, sp.Expr]]:
         ("R - (1 - S) = h2(S) / H", COMPRESSION_RATE - COMPRESSION_RATE_LIMIT, binary_entropy(S) / H),
         ("max_S h2(S) = h2(1/2) = 1 bit", binary_entropy(sp.Rational(1, 2)), sp.Integer(1)),
         ("h2'(1/2) = 0 (the maximum)", sp.diff(binary_entropy(S), S).subs(S, sp.Rational(1, 2)), sp.Integer(0)),
+    ]
+
+
+rho = sp.Symbol("rho", positive=True)
+"""A relative error a reader accepts for the approximation :math:`R\\approx 1-S` (``0 < rho < 1``)."""
+
+COMPRESSION_RATE_RELATIVE_ERROR = formula(
+    "coding.compression_rate_relative_error",
+    binary_entropy(S) / (H * (1 - S) + binary_entropy(S)),
+    source=_EQ1 + " (derived: the error of 'R can be approximated as R = 1 - S' relative to R)",
+    printed=False,
+    doc="(R - (1 - S))/R = h2(S)/(H(1-S) + h2(S)): increasing in S (-> 1 as S -> 1), ~ h2(S)/((1-S)H) as H -> oo",
+)
+
+COMPRESSION_RATE_MIN_ENTROPY = formula(
+    "coding.compression_rate_min_entropy",
+    (1 - rho) / rho * binary_entropy(S) / (1 - S),
+    source=_EQ1 + " (derived: how large 'sufficiently large H' must be)",
+    printed=False,
+    doc="The relative error of R = 1 - S is <= rho iff H >= (1-rho)/rho * h2(S)/(1-S)",
+)
+
+
+def compression_rate_error_steps() -> list[tuple[str, sp.Expr, sp.Expr]]:
+    r"""The relative error of eq. 1's large-H approximation :math:`R\approx1-S`, from eq. 1 itself.
+
+    1. :math:`(R-(1-S))/R = h_2(S)/(H(1-S)+h_2(S))` (:data:`COMPRESSION_RATE_RELATIVE_ERROR`);
+    2. it equals :math:`\rho` at :math:`H = \tfrac{1-\rho}{\rho}h_2(S)/(1-S)`
+       (:data:`COMPRESSION_RATE_MIN_ENTROPY`), and since it falls with :math:`H` (step 3) it is
+       at most :math:`\rho` exactly above that :math:`H`;
+    3. :math:`\partial_H` of the error is :math:`-(1-S)h_2/(H(1-S)+h_2)^2 < 0`;
+    4. :math:`\tfrac{d}{dS}\,h_2(S)/(1-S) = -\log_2 S/(1-S)^2 > 0`: at fixed :math:`H` the error
+       grows with the sparsity, so the flagged points are :math:`S > S^*(H)`;
+    5. :math:`\lim_{S\to1}` of the error is 1 at every :math:`H` (the approximation keeps nothing of
+       :math:`R` in the sparse limit the toy models study);
+    6. :math:`H\cdot` error :math:`\to h_2(S)/(1-S)` as :math:`H\to\infty` (the error is
+       :math:`O(1/H)`, with a constant that diverges like :math:`-\log_2(1-S)`).
+    """
+    h2 = binary_entropy(S)
+    err = COMPRESSION_RATE_RELATIVE_ERROR
+    return [
+        ("(R - (1 - S)) / R = h2(S) / (H(1-S) + h2(S))",
+         (COMPRESSION_RATE - COMPRESSION_RATE_LIMIT) / COMPRESSION_RATE, err),
+        ("error = rho at H = (1-rho)/rho h2(S)/(1-S)", err.subs(H, COMPRESSION_RATE_MIN_ENTROPY), rho),
+        ("d(error)/dH = -(1-S) h2 / (H(1-S) + h2)^2", sp.diff(err, H), -(1 - S) * h2 / (H * (1 - S) + h2) ** 2),
+        ("d/dS [h2(S)/(1-S)] = -log2(S)/(1-S)^2", sp.diff(h2 / (1 - S), S), -log2(S) / (1 - S) ** 2),
+        ("lim_{S->1} error = 1", sp.limit(err, S, 1, "-"), sp.Integer(1)),
+        ("lim_{H->oo} H error = h2(S)/(1-S)", sp.limit(H * err, H, sp.oo), h2 / (1 - S)),
     ]
 
 

@@ -918,3 +918,123 @@ _reg(
         "(m/2) log2(2 pi e): the bound is attained, so 'at most' holds with equality in that reading.",
     )
 )
+
+
+# --- eq. 1: how good is R ≈ 1 - S? (issue 17, item 7) ------------------------------------
+
+_EQ1_RHO = 0.05
+"""The stated size of the approximation's relative error: the quick suite's standard margin
+(:data:`polyverify.claim.STANDARD_MARGIN`), the relative difference at which every other claim of
+the suite calls two values different. A point whose error exceeds it is flagged, and there the
+printed R = 1 - S is rejected."""
+
+_eq1_err_f = _f(tc.COMPRESSION_RATE_RELATIVE_ERROR, sS, _H)
+_eq1_hmin_f = _f(tc.COMPRESSION_RATE_MIN_ENTROPY, sS, tc.rho)
+
+
+def _grouped_entropy(masses: np.ndarray, counts: np.ndarray) -> float:
+    """-sum p log2 p over a law given as distinct masses with multiplicities (the definition of
+    entropy summed group by group; for laws too large to enumerate symbol by symbol)."""
+    nz = masses > 0
+    return float(-np.sum(counts[nz] * masses[nz] * np.log2(masses[nz])))
+
+
+def _eq1_exact_rate(bits: int, S: float) -> dict[str, Any]:
+    """R = H(X^S)/H for one element uniform on 2**bits nonzero symbols (no mass on 0), from the
+    definition of the sparsified law: enumerated symbol by symbol (numerics.channels) for
+    bits <= 16, and for 32 bits summed over its two groups of equal mass (the zero, mass S, and
+    2**bits symbols of mass (1-S) 2**-bits). No closed form of eq. 1 is used."""
+    if bits <= 16:
+        law = np.zeros((1 << bits) + 1)
+        law[1:] = 2.0**-bits
+        h, hs, how = ch.entropy_bits(law), ch.sparsified_entropy(law, S, 1), "enumerated"
+    else:
+        h = _grouped_entropy(np.array([2.0**-bits]), np.array([2.0**bits]))
+        hs = _grouped_entropy(np.array([S, (1 - S) * 2.0**-bits]), np.array([1.0, 2.0**bits]))
+        how = "grouped"
+    r = hs / h
+    err = (r - (1 - S)) / r
+    return {"lo": r, "hi": r, "H": h, "how": how, "rel_error": err, "rel_error_derived": float(_eq1_err_f(S, h)),
+            f"exceeds_{_EQ1_RHO:g}": bool(err > _EQ1_RHO), f"H_needed_{_EQ1_RHO:g}": float(_eq1_hmin_f(S, _EQ1_RHO))}
+
+
+def _eq1_printed_tol(bits: int, S: float) -> float:
+    # |(1-S) - R| <= rho R: the stated relative size, as the absolute tolerance rho R. R here is
+    # eq. 1 at H = bits, which the same check verifies against the enumerated R to FP (1e-9), so
+    # this is rho times the enumerated R to within 1e-9 of itself (and the check's resolution is rho).
+    return _EQ1_RHO * float(_rate_f(S, float(bits)))
+
+
+def _eq1_threshold(h: float, rho: float = _EQ1_RHO) -> float:
+    """S*(H): the sparsity above which the relative error exceeds ``rho`` (the error increases in S:
+    theory.coding.compression_rate_error_steps), by bisection to 1e-12."""
+    lo, hi = 1e-12, 1.0 - 1e-12
+    while hi - lo > 1e-12:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _eq1_err_f(mid, h) < rho else (lo, mid)
+    return (lo + hi) / 2
+
+
+def _eq1_numbers() -> str:
+    errs = "; ".join(f"S = {x:g}: {_eq1_err_f(x, 16):.1%} / {_eq1_err_f(x, 32):.1%}" for x in (0.1, 0.5, 0.9, 0.99))
+    need = ", ".join(f"{_eq1_hmin_f(x, _EQ1_RHO):.0f} bits at S = {x:g}" for x in (0.5, 0.9, 0.99))
+    return (f"Relative error of R = 1 - S at H = 16 / 32 bits (derived form): {errs}. It exceeds {_EQ1_RHO:g} for "
+            f"S > {_eq1_threshold(16):.3f} (H = 16) and S > {_eq1_threshold(32):.3f} (H = 32); within {_EQ1_RHO:g} needs "
+            f"H >= {need}.")
+
+
+def _eq1_plot(rows: list[dict[str, Any]]) -> Callable[[Any], None]:
+    def plot(ax) -> None:
+        s = np.linspace(0.005, 0.999, 400)
+        for h, ls in ((8, ":"), (16, "--"), (32, "-"), (64, "-.")):
+            ax.plot(s, [_eq1_err_f(x, h) for x in s], ls, color="green", label=f"derived h2(S)/(H(1-S)+h2(S)), H = {h}")
+            if h in (16, 32):
+                ax.axvline(_eq1_threshold(h), color="green", ls=ls, lw=0.6)
+        for how, mk in (("enumerated", "o"), ("grouped", "s")):
+            pts = [r for r in rows if r.get("how") == how]
+            if pts:
+                ax.plot([r["S"] for r in pts], [r["rel_error"] for r in pts], mk, color="k", ms=4,
+                        label=f"exact R ({how}), H = {pts[0]['H']:.0f}" if len({r['bits'] for r in pts}) == 1 else f"exact R ({how})")
+        ax.axhline(_EQ1_RHO, color="red", lw=0.8, label=f"stated size {_EQ1_RHO:g}")
+        ax.set_xlabel("sparsity S")
+        ax.set_ylabel("relative error of R = 1 - S")
+        ax.set_title("Eq. 1: error of R = 1 - S (vertical: S* at H = 16, 32)")
+        ax.legend(fontsize=6)
+
+    return plot
+
+
+_reg(
+    Claim(
+        id="coding.eq1_relative_error",
+        title="Eq. 1's approximation R = 1 - S at H = 16 and 32 bits: its relative error",
+        statement="'For sufficiently large H, e.g. 16 or 32 bits, R can be approximated as R = 1 - S.' Relative to "
+        f"the exact R of eq. 1 the error is h2(S)/(H(1-S)+h2(S)), which grows with S to 1; it exceeds {_EQ1_RHO:g} for "
+        f"S > {_eq1_threshold(16):.3f} at H = 16 and S > {_eq1_threshold(32):.3f} at H = 32, and is at most rho only for "
+        "H >= (1-rho)/rho h2(S)/(1-S). "
+        f"Each form against the exact R (enumerated): the printed 1 - S within relative {_EQ1_RHO:g}, eq. 1 to floating point.",
+        source=Source(paper=PAPER, section="main text §2", equation="eq. 1 (large-H approximation)"),
+        printed=_form(text=r"R = 1 - S \quad (\text{for sufficiently large } H\text{, e.g. 16 or 32 bits})",
+                      expr=tc.COMPRESSION_RATE_LIMIT, syms=(sS,), inputs=lambda bits, S: (S,)),
+        derived=_form(text="eq. 1: R = 1 - S + h2(S)/H (H = bits for a uniform law on 2^bits symbols)",
+                      expr=tc.COMPRESSION_RATE, syms=(sS, _H), inputs=lambda bits, S: (S, float(bits))),
+        domain=Domain(assumptions=("0 < S < 1", "H = 16 or 32 bits, the paper's examples", "P(X_0 = 0) = 0")),
+        rule=AllOf((
+            _steps(derivation=tc.compression_rate_error_steps, domain={**_DOM, "rho": (0.01, 0.5)}, judge_printed=False),
+            DeterministicMatch(
+                strategy=st.fixed_dictionaries({"bits": st.sampled_from([16, 32]), "S": st.floats(0.01, 0.99)}),
+                compute=_eq1_exact_rate,
+                relations={"derived": _FP_REL, "printed": Relation("equal", tol=_eq1_printed_tol)},
+                examples=Budget(4, 30),
+                pinned=tuple({"bits": b, "S": s} for b, s in ((16, 0.1), (32, 0.1), (16, 0.5), (32, 0.5), (32, 0.9), (32, 0.99))),
+                tolerance_reason=(f"eq. 1 to the floating-point slack of the enumeration ({FP:g}); the printed approximation "
+                                  f"to the stated relative size {_EQ1_RHO:g} (the quick suite's standard margin): |(1-S) - R| <= {_EQ1_RHO:g} R"),
+                plot=_eq1_plot,
+            ),
+        )),
+        formulas=("coding.compression_rate_relative_error", "coding.compression_rate_min_entropy"),
+        notes=(_eq1_numbers() + " In the sparse regime of Fig. 1c (large 1/(1-S)) the approximation is far from the "
+               "exact eq. 1: the absolute error bound h2(S)/H <= 1/H hides that R itself shrinks like 1 - S. The rows "
+               "flag each point whose relative error exceeds the stated size and give the H it would need."),
+    )
+)
