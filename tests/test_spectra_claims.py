@@ -20,6 +20,7 @@ ERRATA = {
     "spectra.action_eq4",  # the action is k/(2m) sum ||dA||^2, not sum lambda_k
     "spectra.eq4_zeta",  # sum lambda_k -> zeta(-alpha), not zeta(-alpha)/2
     "spectra.zeta_tail",  # the dropped tail is not negligible near alpha = -1
+    "spectra.action_alpha_proportional",  # the action falls with |alpha| (slope about -1.4), not proportional (slope 1)
 }
 
 # resolution worse than the quick margin (5%): the dropout action's seed interval (about ±9%) and the

@@ -496,6 +496,8 @@ _ENTRIES: tuple[Entry, ...] = (
           formulas=("spectra.energy_derived", "spectra.energy_printed", "spectra.energy_printed_step")),
     Entry(name="spectra.action_derivation", kind="derivation", formulas=("spectra.action_derived", "spectra.eq4_action_printed")),
     Entry(name="spectra.zeta_derivation", kind="derivation", formulas=("spectra.power_sum_hurwitz", "spectra.zeta_limit")),
+    Entry(name="spectra.action_alpha_derivation", kind="derivation",
+          formulas=("spectra.action_ar1", "spectra.action_proportional_printed", "spectra.action_alpha_elasticity")),
 )
 
 
@@ -659,6 +661,7 @@ _CLAIMS: dict[str, tuple[str, ...]] = {
     'spectra.energy_derivation': ('spectra.energy_trace_trick',),
     'spectra.action_derivation': ('spectra.action_eq4', 'spectra.dropout_action'),
     'spectra.zeta_derivation': ('spectra.eq4_zeta', 'spectra.hurwitz_sum'),
+    'spectra.action_alpha_derivation': ('spectra.action_alpha_proportional',),
     'assignment.expected_polysemantic': ('assignment.expected_polysemantic',),
     'assignment.factorial_moment': ('assignment.variance',),
     'assignment.variance': ('assignment.variance',),
@@ -734,6 +737,9 @@ _CLAIMS: dict[str, tuple[str, ...]] = {
     'spectra.power_sum_hurwitz': ('spectra.hurwitz_sum',),
     'spectra.zeta_limit': ('spectra.eq4_zeta',),
     'spectra.eq4_zeta_printed': ('spectra.eq4_zeta',),
+    'spectra.action_ar1': ('spectra.action_alpha_proportional',),
+    'spectra.action_proportional_printed': ('spectra.action_alpha_proportional',),
+    'spectra.action_alpha_elasticity': ('spectra.action_alpha_proportional',),
 }
 
 CATALOGUE: tuple[Entry, ...] = tuple(dataclasses.replace(e, claims=_CLAIMS.get(e.name, ())) for e in _ENTRIES)

@@ -80,6 +80,13 @@ __all__ = [
     "energy_derivation",
     "action_derivation",
     "zeta_derivation",
+    "n_frames",
+    "rho",
+    "c_prop",
+    "ACTION_AR1",
+    "ACTION_PROPORTIONAL_PRINTED",
+    "ACTION_ALPHA_ELASTICITY",
+    "action_alpha_derivation",
     "power_sum",
     "power_sum_direct",
     "power_sum_asymptotic",
@@ -448,6 +455,70 @@ def printed_eq4_action(acts: Any, k: Any = 3) -> float:
     x = _acts(acts)
     _k(k)
     return float(_EQ4_P(_trace_cov(x)))
+
+
+# --- how the action depends on alpha ("proportional to the decay factor alpha") ----------------
+
+n_frames = sp.Symbol("n_frames", positive=True, integer=True)
+"""Number of frames of the activation trajectory."""
+rho = sp.Symbol("rho", nonnegative=True)
+r"""Lag-one correlation of a stationary AR(1) trajectory, :math:`x_{t+1} = \rho x_t + \sqrt{1-\rho^2}\,\varepsilon_t` (``0 <= rho < 1``)."""
+c_prop = sp.Symbol("c", positive=True)
+"""The unstated constant of a proportionality."""
+
+ACTION_AR1 = formula(
+    "spectra.action_ar1",
+    k * (n_frames - 1) * (1 - rho) * POWER_SUM_HURWITZ / m,
+    source=_EQ4 + " (derived: the action of a stationary AR(1) trajectory with eigenvalues i^alpha)",
+    printed=False,
+    doc="E[1/2 sum_t ||z_{t+1} - z_t||^2] = k (n-1)(1-rho)/m * sum_{i<=m} i^alpha: alpha enters only through tr Sigma",
+)
+
+ACTION_PROPORTIONAL_PRINTED = formula(
+    "spectra.action_proportional_printed",
+    c_prop * (-alpha),
+    source=_EQ4 + " ('their average action ... is proportional to the decay factor alpha')",
+    printed=True,
+    doc="<E[z]> = c |alpha| (c > 0; alpha < 0, the action positive): log-log slope 1 in |alpha|",
+)
+
+ACTION_ALPHA_ELASTICITY = formula(
+    "spectra.action_alpha_elasticity",
+    alpha * sp.Sum(i**alpha * sp.log(i), (i, 1, m)) / sp.Sum(i**alpha, (i, 1, m)),
+    source=_EQ4 + " (derived: d ln<E> / d ln|alpha| for lambda_i = i^alpha)",
+    printed=False,
+    doc="alpha sum i^alpha ln i / sum i^alpha: negative for alpha < 0 (the action falls as |alpha| grows); 1 if proportional",
+)
+
+
+def action_alpha_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
+    r"""How the expected action depends on the exponent :math:`\alpha` of :math:`\lambda_i = i^\alpha`.
+
+    1. For a stationary AR(1) trajectory (unit variance per white coordinate), one increment has
+       :math:`\mathbb E(x_{t+1}-x_t)^2 = (1-\rho)^2 + (1-\rho^2) = 2(1-\rho)`, so
+       :math:`\mathbb E\sum_t\|\Delta A_t\|^2 = 2(n-1)(1-\rho)\operatorname{tr}\Sigma`;
+    2. with :data:`ACTION_DERIVED` the expected action is
+       :math:`\tfrac km(n-1)(1-\rho)\sum_{i\le m}i^\alpha` (:data:`ACTION_AR1`): every factor but the
+       eigenvalue sum is free of :math:`\alpha`;
+    3. its log-log slope in :math:`|\alpha|` is therefore
+       :math:`\alpha\,\partial_\alpha\ln\sum_i i^\alpha = \alpha\sum_i i^\alpha\ln i/\sum_i i^\alpha`
+       (:data:`ACTION_ALPHA_ELASTICITY`; checked at ``m = 4``), negative for :math:`\alpha<0`;
+    4. "proportional to :math:`\alpha`" (:data:`ACTION_PROPORTIONAL_PRINTED`, :math:`c|\alpha|`) has
+       log-log slope 1 whatever :math:`c`.
+    """
+    x0, e0 = sp.symbols("x_0 varepsilon_0", real=True)
+    inc = sp.expand(((rho - 1) * x0 + sp.sqrt(1 - rho**2) * e0) ** 2)
+    m0 = 4
+    finite = k * (n_frames - 1) * (1 - rho) * sum((sp.Integer(q) ** alpha for q in range(1, m0 + 1)), sp.Integer(0)) / m0
+    return [
+        ("E(x_{t+1} - x_t)^2 = 2(1 - rho) per unit-variance AR(1) coordinate",
+         _gaussian_second_moments(inc, [x0, e0], variance=sp.Integer(1)), 2 * (1 - rho)),
+        ("E action = k/(2m) * 2(n-1)(1-rho) sum_{i<=m} i^alpha",
+         ACTION_DERIVED.subs(increment_energy, 2 * (n_frames - 1) * (1 - rho) * POWER_SUM_HURWITZ), ACTION_AR1),
+        ("d ln E / d ln|alpha| = alpha sum i^alpha ln i / sum i^alpha at m = 4",
+         alpha * sp.diff(finite, alpha) / finite, ACTION_ALPHA_ELASTICITY.subs(m, m0).doit()),
+        ("printed: d ln(c |alpha|) / d ln|alpha| = 1", alpha * sp.diff(sp.log(ACTION_PROPORTIONAL_PRINTED), alpha), sp.Integer(1)),
+    ]
 
 
 try:  # eq. 3 is owned by theory.coding (Theorem 4); re-export it when present
