@@ -18,14 +18,26 @@ the ``spawn`` method is used, which needs module-level functions and picklable a
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
-__all__ = ["BudgetExceeded", "WorkerError", "Deadline", "call_with_deadline", "stream_with_deadline"]
+__all__ = [
+    "BudgetExceeded",
+    "WorkerError",
+    "Deadline",
+    "SoftTimeout",
+    "call_with_deadline",
+    "soft_limit",
+    "stream_with_deadline",
+]
 
 T = TypeVar("T")
 
@@ -80,7 +92,14 @@ def _send_error(conn: Any, exc: BaseException) -> None:
         pass
 
 
+def _quiet_child() -> None:
+    """In the child: no garbage-collector callbacks inherited from the parent (Hypothesis
+    installs one for timing; a soft limit's alarm landing inside it would print a warning)."""
+    gc.callbacks.clear()
+
+
 def _run_call(conn: Any, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    _quiet_child()
     try:
         result = fn(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - everything is reported to the parent
@@ -95,6 +114,7 @@ def _run_call(conn: Any, fn: Callable[..., Any], args: tuple, kwargs: dict) -> N
 
 
 def _run_stream(conn: Any, fn: Callable[..., Iterator[Any]], args: tuple, kwargs: dict) -> None:
+    _quiet_child()
     try:
         for item in fn(*args, **kwargs):
             conn.send(("item", item))
@@ -180,3 +200,42 @@ def stream_with_deadline(
                 _raise(message)
     finally:
         _stop(proc, recv)
+
+
+class SoftTimeout(BaseException):
+    """Raised by :func:`soft_limit` at its deadline. A ``BaseException``, so that SymPy's
+    internal ``except Exception`` clauses cannot swallow it."""
+
+
+@contextmanager
+def soft_limit(seconds: float):
+    """Interrupt the enclosed work after ``seconds`` with :class:`SoftTimeout` (``SIGALRM``).
+
+    For use inside a child of :func:`call_with_deadline` / :func:`stream_with_deadline`, whose
+    only thread is its main thread (also when it was forked from another thread), to cut one
+    phase short and go on with the next; the kill at the child's deadline stays the hard limit
+    (an alarm cannot interrupt a long computation inside C code). Elsewhere than on a main
+    thread with ``SIGALRM``, there is no soft limit.
+    """
+    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    if not usable or not seconds > 0:
+        yield
+        return
+
+    def handler(signum, frame):  # pragma: no cover - timing dependent
+        # re-arm: should some code swallow the first one, the next follows shortly
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        raise SoftTimeout
+
+    # garbage-collector callbacks (Hypothesis installs one) are set aside meanwhile: an alarm
+    # landing inside one would be printed as "Exception ignored" instead of stopping the work
+    callbacks = list(gc.callbacks)
+    gc.callbacks.clear()
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        gc.callbacks[:] = callbacks

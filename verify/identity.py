@@ -35,13 +35,15 @@ The result (:class:`IdentityResult`) has one of four statuses:
 from __future__ import annotations
 
 import math
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 import sympy as sp
 
-from .budget import BudgetExceeded, Deadline, WorkerError, call_with_deadline, stream_with_deadline
+from .budget import BudgetExceeded, Deadline, SoftTimeout, WorkerError, soft_limit, stream_with_deadline
 from .numeric_search import PointRecord, asymptotic_points, equality_points, order_points
 from .point_draws import default_interval
 from .side_conditions import Condition, substitutions
@@ -68,10 +70,14 @@ DEFAULT_TIMEOUT: Final = 60.0
 """Seconds of wall-clock time for one :func:`check_relation` unless ``timeout`` is given."""
 MIN_POINTS: Final = 10
 """Fewest agreeing points (or all requested, if fewer) for ``numerically consistent``."""
-_SCREEN_POINTS: Final = 8
-"""Points of the quick numeric screen run before the proof attempt (edges first)."""
+_SCREEN_POINTS: Final = 4
+"""Points of the quick numeric screen between the short and the full proof attempt: the first
+pinned edges, where most counterexamples are."""
 _SCREEN_SHARE: Final = 0.2
 """Fraction of the budget the screen may use; past it the screen is simply cut short."""
+_QUICK_PROOF: Final = 0.3
+"""Seconds of the first proof attempt, before the numeric screen (most true steps prove in
+well under a second; a false one then costs at most this before its counterexample)."""
 _SYMBOLIC_SHARE: Final = 0.5
 """Fraction of the remaining budget the proof attempt may use (capped by ``simplify_timeout``);
 the rest is left to the numbers, which are the fallback."""
@@ -187,9 +193,72 @@ def chain_conclusion(relations: Sequence[str]) -> str | None:
 # --------------------------------------------------------------------------- phases
 
 
-def _symbolic_phase(prev, this, relation, limit, subs) -> Iterator[tuple]:
-    yield ("closed", *closed_forms(prev, this))
-    yield ("proof", prove(prev, this, relation, limit=limit, substitutions=subs))
+def _on_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def _attempt_proof(prev, this, relation, limit, subs, seconds):
+    """``(how, why, closed)``: a proof attempt cut short after ``seconds``; ``how`` is ``None``
+    without a proof, ``why`` then says why (``""``: SymPy finished undecided), and ``closed``
+    holds the closed forms of sums and products when they were reached (else ``None``)."""
+    closed = None
+    try:
+        with soft_limit(seconds):
+            closed = closed_forms(prev, this)
+            return prove(prev, this, relation, limit=limit, substitutions=subs), "", closed
+    except SoftTimeout:
+        return None, f"no proof within {seconds:.3g} s", closed
+    except Exception as exc:  # noqa: BLE001 - a failed attempt is no proof
+        return None, f"proof attempt failed ({type(exc).__name__})", closed
+
+
+def _whole_check(
+    prev, this, relation, limit, syms, dom, conditions, subs, points, dps, seed, symbolic,
+    simplify_timeout, seconds, first_attempt=None,
+) -> Iterator[tuple[str, Any]]:
+    """The phases of one check, run in one child process (killed at the deadline): a short
+    proof attempt, a quick numeric screen, the rest of the proof attempt, the numbers. Each
+    phase but the last is cut short by a soft limit (:func:`polyverify.budget.soft_limit`), so
+    the next still gets its turn."""
+    start = time.monotonic()
+
+    def left() -> float:
+        return seconds - (time.monotonic() - start)
+
+    share = min(simplify_timeout, seconds * _SYMBOLIC_SHARE)
+    how, why, closed = None, "", None
+    if symbolic:
+        # 1. most true steps prove at once (``first_attempt``: already tried by the caller)
+        how, why, closed = first_attempt or _attempt_proof(
+            prev, this, relation, limit, subs, min(_QUICK_PROOF, share)
+        )
+        if how is not None:
+            yield ("proof", (how, why))
+            return
+    # 2. a quick numeric screen: a counterexample settles a step, and a false step is often
+    # costly to simplify ((x+1)**10000 - (x+2)**10000); not while a sum, product or limit is
+    # unevaluated (its closed form comes first)
+    if not (prev - this).has(sp.Sum, sp.Product, sp.Limit, sp.Integral):
+        try:
+            with soft_limit(left() * _SCREEN_SHARE):
+                for rec in _numeric_phase(prev, this, relation, limit, syms, dom, conditions,
+                                          min(points, _SCREEN_POINTS), dps, seed):
+                    yield ("screen", rec)
+        except SoftTimeout:
+            pass
+    yield ("screen done", None)
+    # 3. the rest of the proof attempt, when the first was cut short
+    if symbolic and why.startswith("no proof within"):
+        rest = min(share, left() * _SYMBOLIC_SHARE)
+        how, why, closed = _attempt_proof(prev, this, relation, limit, subs, rest)
+    if symbolic:
+        yield ("proof", (how, why))
+        if how is not None:
+            return
+    # 4. the numbers, until done or killed at the deadline
+    num_prev, num_this = closed if closed is not None else (prev, this)
+    for rec in _numeric_phase(num_prev, num_this, relation, limit, syms, dom, conditions, points, dps, seed):
+        yield ("point", rec)
 
 
 def _numeric_phase(prev, this, relation, limit, syms, domain, conditions, points, dps, seed):
@@ -357,60 +426,49 @@ def check_relation(
         set(prev.free_symbols | this.free_symbols) | {s for c in conditions for s in c.free_symbols},
         key=lambda s: s.name,
     )
-    # a quick numeric screen first: a counterexample settles a step at once, and a false
-    # step is often costly to simplify ((x+1)**10000 - (x+2)**10000)
+    first = None
+    if symbolic and relation == "=" and (prev - this) == 0:
+        return IdentityResult(prev, this, "proved", relation=relation, reason="zero difference (as written)")
+    if symbolic and _on_main_thread():
+        # the short first attempt in this process, where an alarm can cut it (it warms SymPy's
+        # caches for the child too); from another thread the child makes it
+        first = _attempt_proof(prev, this, relation, limit, subs, min(_QUICK_PROOF, timeout / 2))
+        if first[0] is not None:
+            return IdentityResult(prev, this, "proved", relation=relation, reason=first[0])
     screen: list[PointRecord] = []
-    # (not when a sum, product or limit is still unevaluated: its closed form comes first)
-    unevaluated = (prev - this).has(sp.Sum, sp.Product, sp.Limit, sp.Integral)
-    try:
-        if unevaluated:
-            raise BudgetExceeded("numeric screen", 0.0)
-        for rec in stream_with_deadline(
-            _numeric_phase, prev, this, relation, limit, syms, dom, tuple(conditions),
-            min(points, _SCREEN_POINTS), dps, seed,
-            seconds=deadline.remaining() * _SCREEN_SHARE, what="numeric screen",
-        ):
-            screen.append(rec)
-    except (BudgetExceeded, WorkerError):
-        pass
-    status, info = _judge(relation, screen, points, len(syms), None)
-    if status == "refuted":
-        reason = info.pop("reason", "")
-        return IdentityResult(prev, this, status, relation=relation, reason=reason, **info)
-
-    reason_symbolic = ""
-    num_prev, num_this = prev, this
-    if symbolic:
-        share = min(simplify_timeout, deadline.remaining() * _SYMBOLIC_SHARE)
-        try:
-            for item in stream_with_deadline(
-                _symbolic_phase, prev, this, relation, limit, subs, seconds=share, what="proof"
-            ):
-                if item[0] == "closed":
-                    num_prev, num_this = item[1], item[2]
-                elif item[1] is not None:
-                    return IdentityResult(prev, this, "proved", relation=relation, reason=item[1])
-        except BudgetExceeded:
-            reason_symbolic = f"no proof within {share:.3g} s"
-        except WorkerError as exc:
-            reason_symbolic = f"proof attempt failed ({exc.kind})"
-
     records: list[PointRecord] = []
+    reason_symbolic = ""
     budget_hit: float | None = None
-    seconds = deadline.remaining()
+    stream = stream_with_deadline(
+        _whole_check, prev, this, relation, limit, syms, dom, tuple(conditions), subs,
+        points, dps, seed, symbolic, simplify_timeout, deadline.remaining(), first,
+        seconds=deadline.remaining(), what="check",
+    )
     try:
-        for rec in stream_with_deadline(
-            _numeric_phase, num_prev, num_this, relation, limit, syms, dom, tuple(conditions),
-            points, dps, seed, seconds=seconds, what="numeric check",
-        ):
-            records.append(rec)
+        for kind, item in stream:
+            if kind == "screen":
+                screen.append(item)
+            elif kind == "screen done":
+                status, info = _judge(relation, screen, points, len(syms), None)
+                if status == "refuted":
+                    reason = info.pop("reason", "")
+                    return IdentityResult(prev, this, status, relation=relation, reason=reason, **info)
+            elif kind == "proof":
+                how, why = item
+                if how is not None:
+                    return IdentityResult(prev, this, "proved", relation=relation, reason=how)
+                reason_symbolic = why
+            else:
+                records.append(item)
     except BudgetExceeded:
         budget_hit = timeout
     except WorkerError as exc:
         return IdentityResult(
             prev, this, "inconclusive", relation=relation,
-            reason=f"numeric check failed ({exc.kind}: {exc.message[:120]})",
+            reason=f"the check failed ({exc.kind}: {exc.message[:120]})",
         )
+    finally:
+        stream.close()  # kills the child if it is still at work
     status, info = _judge(relation, records, points, len(syms), budget_hit)
     reason = info.pop("reason", "")
     if status == "numerically consistent" and reason_symbolic and relation != "~":

@@ -59,7 +59,8 @@ MAX_DRAWS_PER_POINT: Final = 50
 """Draws per requested point before giving up (points outside the conditions or not evaluable)."""
 _GIVE_UP: Final = 20
 """Consecutive points that cannot be evaluated, with none evaluated yet, before giving up."""
-_SHRINK_EVALUATIONS: Final = 60
+_SHRINK_EVALUATIONS: Final = 24
+"""Most evaluations spent shrinking a counterexample (bisection of one integer from 10**6: 20)."""
 _SEARCH_STARTS: Final = 3
 _LIMIT_EXPONENTS: Final = (2, 4, 8, 16, 32, 64, 128)
 """``x = 10**k`` along ``x -> oo`` (``a ± 10**-k`` for a finite point)."""
