@@ -11,7 +11,7 @@ import pytest
 
 import polyverify.theory as theory
 from polyverify.theory.formulas import registered_formulas
-from polyverify.registry import all_claims
+from polyverify.registry import all_claims, select
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -117,3 +117,25 @@ def test_registered_forms_with_an_expression_take_the_rules_parameters():
 
     for c in all_claims():
         check_form_signatures(c)
+
+
+def test_claim_ids_begin_with_their_modules_name():
+    """The registry's fast path (``show ID`` and ``run --only TOPIC…`` import one claim module) relies on it."""
+    from polyverify.registry import claim_source
+
+    for c in all_claims():
+        assert claim_source(c.id).stem == c.id.split(".", 1)[0], c.id
+
+
+def test_one_topic_loads_one_claim_module():
+    import json
+    import subprocess
+    import sys
+
+    code = ("import sys, json; from polyverify.registry import get_claim, select; get_claim('collisions.benign_probability'); "
+            "ids = [c.id for c in select('coll')]; "
+            "print(json.dumps([sorted(m for m in sys.modules if m.startswith('polyverify.claims.')), ids]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    mods, ids = json.loads(out.stdout.strip().splitlines()[-1])
+    assert mods == ["polyverify.claims.collisions"]
+    assert ids == [c.id for c in select("coll")] and ids and all(i.startswith("collisions.") for i in ids)

@@ -16,7 +16,7 @@ from typing import Any
 
 from .claim import Claim
 
-__all__ = ["register", "all_claims", "get_claim", "select", "claim_source", "check_form_signatures"]
+__all__ = ["register", "all_claims", "get_claim", "select", "claim_source", "check_form_signatures", "is_registered"]
 
 _CLAIMS: dict[str, Claim] = {}
 _SOURCES: dict[str, Path] = {}
@@ -94,12 +94,40 @@ def claim_source(claim_id: str) -> Path | None:
     return _SOURCES.get(claim_id)
 
 
-def _load() -> None:
+def _topics() -> list[str]:
     from . import claims as pkg
 
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{pkg.__name__}.{info.name}")
+    return sorted(i.name for i in pkgutil.iter_modules(pkg.__path__) if not i.name.startswith("_"))
+
+
+def _load(topic: str | None = None) -> None:
+    """Import the claim modules: all of them, or only ``topic``'s when it names one (a claim's id
+    begins with its module's name, ``collisions.…`` in ``claims/collisions.py``; a test checks it),
+    so that ``show`` or ``run --only collisions`` do not pay for every topic's declarations."""
+    from . import claims as pkg
+
+    names = _topics()
+    for name in [topic] if topic in names else names:
+        importlib.import_module(f"{pkg.__name__}.{name}")
+
+
+def _topic_of(pattern: str | None) -> str | None:
+    """The one claim module whose ids a pattern can match, if it is confined to one: ``training.fig*``
+    to ``training``; a plain word (a prefix) to the one module whose name it begins; else ``None``."""
+    if not pattern:
+        return None
+    head = pattern.split(".", 1)[0]
+    if any(ch in head for ch in "*?["):
+        return None
+    if "." in pattern:
+        return head
+    starting = [name for name in _topics() if name.startswith(head)]
+    return starting[0] if len(starting) == 1 else None
+
+
+def is_registered(claim: Claim) -> bool:
+    """Whether ``claim`` is the registered claim of its id (not a user's claim of the same id)."""
+    return _CLAIMS.get(claim.id) is claim
 
 
 def all_claims() -> list[Claim]:
@@ -110,7 +138,9 @@ def all_claims() -> list[Claim]:
 
 def get_claim(claim_id: str) -> Claim:
     """The claim with this id; ``KeyError`` naming the known ids' topics otherwise."""
-    _load()
+    _load(claim_id.split(".", 1)[0])
+    if claim_id not in _CLAIMS:
+        _load()
     try:
         return _CLAIMS[claim_id]
     except KeyError:
@@ -119,7 +149,8 @@ def get_claim(claim_id: str) -> Claim:
 
 def select(pattern: str | None = None, suite: str = "quick") -> list[Claim]:
     """Claims in ``suite`` whose id matches the glob ``pattern`` (a plain word matches as a prefix)."""
-    claims = [c for c in all_claims() if suite in c.suites]
+    _load(_topic_of(pattern))
+    claims = [_CLAIMS[k] for k in sorted(_CLAIMS) if suite in _CLAIMS[k].suites]
     if pattern:
         pat = pattern if any(ch in pattern for ch in "*?[") else f"{pattern}*"
         claims = [c for c in claims if fnmatch.fnmatchcase(c.id, pat)]

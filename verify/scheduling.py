@@ -103,9 +103,9 @@ def run_claims(claims: Sequence[Claim], compute: Compute, *, workers: int, previ
     records: list[dict[str, Any] | None] = [None] * len(claims)
     groups = claim_groups(claims)
     mp = _context()
-    from .registry import all_claims
+    from .registry import is_registered
 
-    registered = {id(c) for c in all_claims()}
+    registered = {id(c) for c in claims if is_registered(c)}
     if scheduler is not None:
         return _run_on_dask(claims, groups, compute, registered, previous, on_done, scheduler, scheduler_timeout)
     if workers <= 1 or len(groups) <= 1 or (mp.get_start_method() != "fork" and any(id(c) not in registered for c in claims)):
