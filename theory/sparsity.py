@@ -91,6 +91,8 @@ __all__ = [
     "large_m_curve",
     "quasi_static_curve",
     "regime_law_printed",
+    "REGIME1_PLATEAU",
+    "regime1_plateau_derivation",
 ]
 
 _S23 = "paper 1 §2.3"
@@ -689,3 +691,38 @@ def regime_law_printed(*, m: Any, lam: Any, t: Any) -> Any:
     with np.errstate(divide="ignore"):  # 1/(lam t) at t = 0 lies in the first regime, never taken
         out = np.where(t_a <= 1 / (lam_a * sqrt_m), sqrt_m, np.where(t_a <= 1 / lam_a, 1.0 / (lam_a * t_a), 1.0))
     return scalar_or_array(out, m_a, lam_a, t_a)
+
+
+# --- the regime-1 plateau constant (issue 17, item 3) --------------------------------------
+
+REGIME1_PLATEAU = formula(
+    "sparsity.regime1_plateau",
+    sp.sqrt(2 / sp.pi) * sp.sqrt(N2),
+    source=_S24 + " (derived: the constant of Theta(sqrt m) for t <= 1/(lam sqrt m))",
+    printed=False,
+    doc="||W_i||_1 / sqrt(m) -> sqrt(2/pi) ||W_i|| as b -> 0: c sqrt(2/pi) at t = 0 (std c/sqrt m), sqrt(2/pi) once ||W_i|| = 1",
+)
+
+
+def regime1_plateau_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
+    r"""The constant of the first regime :math:`\|W_i\|_1 = \Theta(\sqrt m)`.
+
+    In the large-m limit :math:`\|w\|_1/\sqrt m = e^S c\,h(b)` and :math:`\|w\|^2 = e^{2S}c^2 g(b)`, so
+    :math:`\|w\|_1/(\sqrt m\,\|w\|) = h(b)/\sqrt{g(b)}` whatever :math:`S`:
+
+    1. at :math:`b = 0` (no weight has died) it is :math:`h(0)/\sqrt{g(0)} = \sqrt{2/\pi} = \mathbb E|Z|`,
+       hence the plateau :math:`\sqrt{2/\pi}\,\|W_i\|` (:data:`REGIME1_PLATEAU`): :math:`c\sqrt{2/\pi}`
+       at initialisation (std :math:`c/\sqrt m`), :math:`\sqrt{2/\pi}\approx0.80` once the norm has
+       relaxed to 1 (the quasi-static limit);
+    2. :math:`\tfrac{d}{db}\,h/\sqrt g = (h^2 - Ng)/g^{3/2}`, which is :math:`2/\pi - 1 < 0` at
+       :math:`b = 0`: the plateau is where :math:`\|w\|_1/(\sqrt m\|w\|)` is largest, and it falls as
+       soon as weights die (:math:`b` grows with :math:`\tau`), so no constant 1 is reached.
+    """
+    ratio = HALFNORMAL_H / sp.sqrt(HALFNORMAL_G)
+    return [
+        ("h(0)/sqrt(g(0)) = sqrt(2/pi)", ratio.subs(b, 0), sp.sqrt(2 / sp.pi)),
+        ("plateau: sqrt(N_2) h(0)/sqrt(g(0)) = sqrt(2/pi) ||W_i||", sp.sqrt(N2) * ratio.subs(b, 0), REGIME1_PLATEAU),
+        ("d/db [h/sqrt(g)] = (h^2 - N g)/g^(3/2)", sp.diff(ratio, b),
+         (HALFNORMAL_H**2 - HALFNORMAL_TAIL * HALFNORMAL_G) / HALFNORMAL_G ** sp.Rational(3, 2)),
+        ("d/db [h/sqrt(g)] at b = 0 = 2/pi - 1", sp.diff(ratio, b).subs(b, 0), 2 / sp.pi - 1),
+    ]
