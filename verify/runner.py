@@ -204,9 +204,24 @@ def _third_party(path: Path, roots: tuple[Path, ...]) -> str | None:
             if root.name not in ("site-packages", "dist-packages") or not rel:
                 return f"python=={sys.version_info[0]}.{sys.version_info[1]}"
             top = rel[0].removesuffix(".py")
+            own = _own_dist_info(root, top)  # sympy/ beside sympy-1.13.dist-info: no scan of every install
+            if own is not None:
+                return own
             dists = _top_level_dists().get(top, [top])
             return ",".join(f"{d}=={_version(d)}" for d in sorted(dists))
     return None
+
+
+@functools.cache
+def _own_dist_info(root: Path, top: str) -> str | None:
+    """``name==version`` from the one ``TOP-VERSION.dist-info`` folder beside a top-level package
+    named like its distribution, else ``None`` (then the full scan of :func:`_top_level_dists`,
+    about a second, decides)."""
+    found = list(root.glob(f"{top}-*.dist-info"))
+    if len(found) != 1:
+        return None
+    name, _, version = found[0].name.removesuffix(".dist-info").partition("-")
+    return f"{name}=={version}" if name == top and version else None
 
 
 def _top_level_dists() -> dict[str, list[str]]:
