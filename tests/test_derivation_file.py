@@ -438,3 +438,9 @@ def test_check_exit_statuses(tmp_path: Path, capsys) -> None:
     assert rc == 4 and "inconclusive (could not evaluate" in out
     rc, _, err = _cli(capsys, str(ok), "--timeout", "-1")
     assert rc == 2 and "seconds > 0" in err
+
+
+def test_the_issue_example_file() -> None:
+    report = check_derivation_file(EXAMPLES / "benign_pairs.toml", points=20)
+    assert report.exit_status == 0 and report.conclusion == "~"
+    assert report.simulation.observable == "collisions.benign_pairs" and report.simulation.step == 2
