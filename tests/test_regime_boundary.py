@@ -59,7 +59,7 @@ def test_verdict_and_the_worst_point_of_the_printed_curve():
 
 
 def test_a_derived_curve_two_percent_off_is_rejected():
-    """The check can fail: the m -> oo curve scaled by 1.02 leaves the derived ratio bound 1.01."""
+    """The check can fail: the m -> oo curve scaled by 1.02 leaves the derived ratio bound 1.0075."""
     claim = get_claim(CLAIM_ID)
     bad = dataclasses.replace(claim, derived=dataclasses.replace(
         claim.derived, numeric=lambda m, lam, t: 1.02 * claim.derived.numeric(m=m, lam=lam, t=t)))

@@ -1106,12 +1106,13 @@ register(
 _BND_M = 10**6
 _BND_TAUS = (0.2, 5.0)
 """tau from a factor 5 before the boundary to a factor 5 after it (tau = 1 is the middle grid point)."""
-_BND_BOUND = 1.01
+_BND_BOUND = 1.0075
 """Ratio bound of the derived (m -> oo) curve at m = 1e6: the relative fluctuation of |W_i|_1 over
 initialisations is at most about sqrt(RV/m') <= 1/sqrt(m') = 0.37% with m' >= 7.3e4 survivors at
-tau <= 5 (m'/m = 0.073 on the curve there), so 1% is 2.7 of these crude standard deviations (crude:
-the sorted-magnitude flow averages over all survivors); over run seeds 0..4 of this check (4
-initialisations per point each) the worst ratio to the curve was 0.996."""
+tau <= 5 (m'/m = 0.073 on the curve there), so 0.75% is 2 of these crude standard deviations (crude:
+the sorted-magnitude flow averages over all survivors); the worst ratios to the curve measured were
+0.996 over run seeds 0..4 of the quick check (4 initialisations per point) and 0.997 in the full one
+(88 initialisations). Below 1% so that the check resolves the full suite's margin."""
 
 
 def _pts_boundary(mode: Mode) -> list[dict[str, Any]]:

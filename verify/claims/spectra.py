@@ -653,7 +653,7 @@ _PROP_RANGE = (0.3, 2.5)
 
 
 def _prop_grid(mode: Mode) -> list[dict[str, Any]]:
-    npts, m_, n_ = (6, 64, 32) if mode == "quick" else (10, 128, 64)
+    npts, m_, n_ = (6, 64, 32) if mode == "quick" else (10, 64, 32)  # full: more points and trials, same cost per trial
     lo, hi = _PROP_RANGE
     return [{"abs_alpha": float(a), "m": m_, "n_frames": n_, "rho": 0.9} for a in np.geomspace(lo, hi, npts)]
 
@@ -715,7 +715,7 @@ register(
                 grid=_prop_grid,
                 scale="abs_alpha",
                 simulate=_ar1_actions,
-                trials=Budget(200, 2000),
+                trials=Budget(200, 1500),
                 # Θ constant of the printed proportionality, which states none: C = 2 lets its slope differ
                 # from the measured one by 2 ln 2 / ln(2.5/0.3) = 0.65 beyond the interval, generous against a
                 # difference of about 2; the derived (exact) form's ratios must lie in [1/2, 2] too, and are 1
