@@ -102,6 +102,11 @@ def _tripwires(text: str):
             if caller.startswith(_PACKAGE) or (len(body) >= 4 and body in source):
                 calls.append(name)
                 raise AssertionError(f"{name} called on the input or by the parser")
+            if len(a) == 1 and not k and name in ("eval", "exec"):
+                # eval/exec without namespaces use the caller's: pass those on (numpy's f2py
+                # evaluates lambdas over its own locals while it loads)
+                frame = sys._getframe(1)
+                return original(a[0], frame.f_globals, frame.f_locals)
             return original(*a, **k)
         return f
 
