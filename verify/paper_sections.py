@@ -131,11 +131,14 @@ def _known(table: Mapping[str, Section], key: str) -> Section | None:
 def locate(paper: str, section: str, equation: str | None = None) -> Section:
     """The section of ``paper`` that a claim's ``section`` text (and ``equation``) refers to first.
 
-    Raises ``ValueError`` for a paper that is not a key of :data:`SECTIONS`; a text that names no
-    section it knows gives :data:`OTHER`.
+    A text that names no section it knows gives :data:`OTHER`; a paper without a table of sections
+    (another paper, registered with :func:`polyverify.claim.register_paper`) gives one section that
+    holds all its claims.
     """
+    if not isinstance(paper, str) or not paper:
+        raise ValueError(f"paper must be a non-empty paper key; got {paper!r}")
     if paper not in SECTIONS:
-        raise ValueError(f"paper must be one of {sorted(SECTIONS)}; got {paper!r}")
+        return Section(paper=paper, key="all", label="", title="Claims", index=0)
     table = SECTIONS[paper]
     hit = _REF[paper].search(section)
     if hit is not None:

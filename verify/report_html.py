@@ -53,6 +53,17 @@ VERDICT_COLOURS: Mapping[str, str] = {
 _PAPER_SHORT = {"incidental": "paper 1", "coding": "paper 2"}
 
 
+def _short(paper: str) -> str:
+    """How the page names a paper: "paper 1", "paper 2", or a registered paper's key."""
+    return _PAPER_SHORT.get(paper, paper)
+
+
+def _rank(paper: str) -> tuple[int, str]:
+    """Papers in order: the two papers, then others (``register_paper``) by key."""
+    known = list(_PAPER_SHORT)
+    return (known.index(paper), "") if paper in known else (len(known), paper)
+
+
 # --- escaping --------------------------------------------------------------------------------------
 
 
@@ -325,7 +336,8 @@ def _summary(data: Mapping[str, Any], results: Sequence[Mapping[str, Any]], plac
         el("h2", None, "Summary"),
         el("p", {"class": "counts"}, f"{len(results)} claims: ", verdict_buttons,
            el("button", {"type": "button", "class": "all", "id": "show-all"}, "show all")),
-        el("p", None, "Papers: ", [[el("b", None, _PAPER_SHORT[k]), " — ", v.split(" (paper")[0], ". "] for k, v in PAPERS.items()]),
+        el("p", None, "Papers: ", [[el("b", None, _short(k)), " — ", v.split(" (paper")[0], ". "]
+                                   for k, v in PAPERS.items() if k in _PAPER_SHORT or any(sec.paper == k for sec, _e, _r in placed)]),
         el("p", {"class": "note"}, f"{reused} of {len(results)} results reused from the report folder "
            "(stored by an earlier run with the same code and settings; --fresh recomputes them).") if reused else None,
         el("div", {"class": "cols"},
@@ -345,8 +357,8 @@ def _sections_svg(placed: Sequence[tuple[Section, Mapping[str, Any], Mapping[str
         key = (sec.paper, sec.index)
         v = r["verdict"] if r else "skipped"
         per.setdefault(key, {})[v] = per.setdefault(key, {}).get(v, 0) + 1
-        labels[key] = f"{_PAPER_SHORT[sec.paper]} {sec.label} {sec.title}"
-    keys = sorted(per, key=lambda k: (list(PAPERS).index(k[0]), k[1]))
+        labels[key] = f"{_short(sec.paper)} {sec.label} {sec.title}"
+    keys = sorted(per, key=lambda k: (_rank(k[0]), k[1]))
     unit, bar_h, gap, label_w = 14, 16, 6, 330
     widest = max((sum(per[k].values()) for k in keys), default=1)
     width = label_w + unit * widest + 40
@@ -450,15 +462,16 @@ def render_html(data: Mapping[str, Any], figures: Mapping[str, bytes] | None = N
         src = entry["source"]
         sec = locate(src["paper"], src["section"], src.get("equation"))
         placed.append((sec, entry, by_id.get(cid)))
-    placed.sort(key=lambda t: (list(PAPERS).index(t[0].paper), t[0].index, position(t[1]["source"].get("equation")), order[t[1]["id"]]))
+    placed.sort(key=lambda t: (_rank(t[0].paper), t[0].index, position(t[1]["source"].get("equation")), order[t[1]["id"]]))
 
     papers, toc = [], []
-    for paper, title in PAPERS.items():
+    for paper in sorted({t[0].paper for t in placed} | set(_PAPER_SHORT), key=_rank):
+        title = PAPERS.get(paper, paper)
         mine = [t for t in placed if t[0].paper == paper]
         if not mine:
             continue
         blocks, links = [], []
-        sections = list(SECTIONS[paper].values()) + [OTHER[paper]]
+        sections = list(SECTIONS.get(paper, {}).values()) + [OTHER[paper] if paper in OTHER else mine[0][0]]
         used = {t[0].key for t in mine}
         for i, sec in enumerate(sections):
             inside = [t for t in mine if t[0].key == sec.key]
@@ -481,9 +494,10 @@ def render_html(data: Mapping[str, Any], figures: Mapping[str, bytes] | None = N
                             el("span", {"class": "tally"}, [_badge(v, f" {n}") for v, n in tally.items()]) if inside else None))
         name, _, where = title.partition(" (")
         papers.append(el("section", {"class": "paper", "id": "paper-" + paper},
-                         el("h2", None, f"{_PAPER_SHORT[paper].capitalize()}: {name}"),
+                         el("h2", None, f"{_short(paper)[:1].upper() + _short(paper)[1:]}: {name}"),
                          el("p", {"class": "where"}, "(" + where), blocks))
-        toc.append(el("li", None, el("a", {"href": "#paper-" + paper}, _PAPER_SHORT[paper].capitalize()), el("ul", None, links)))
+        toc.append(el("li", None, el("a", {"href": "#paper-" + paper}, _short(paper)[:1].upper() + _short(paper)[1:]),
+                      el("ul", None, links)))
 
     topics = sorted({e.get("topic", "") for e in entries.values()})
     filters = el(
@@ -492,7 +506,7 @@ def render_html(data: Mapping[str, Any], figures: Mapping[str, bytes] | None = N
            [el("label", {"class": f"badge v-{v.value}"}, el("input", {"type": "checkbox", "name": "verdict", "value": v.value, "checked": True}), v.value)
             for v in Verdict]),
         el("label", None, "Paper ", el("select", {"id": "f-paper"}, el("option", {"value": ""}, "both"),
-                                       [el("option", {"value": p}, _PAPER_SHORT[p]) for p in PAPERS])),
+                                       [el("option", {"value": p}, _short(p)) for p in sorted({t[0].paper for t in placed} | set(_PAPER_SHORT), key=_rank)])),
         el("label", None, "Topic ", el("select", {"id": "f-topic"}, el("option", {"value": ""}, "all"),
                                        [el("option", {"value": t}, t) for t in topics])),
         el("label", None, "Search ", el("input", {"type": "search", "id": "f-search", "placeholder": "id, title, statement"})),
