@@ -147,3 +147,24 @@ def test_signed_effect_and_trend_rules():
     ev = trend.run(t, CTX)
     assert not ev.printed.passed and ev.printed.resolution is not None  # significantly opposite: rejected
     assert ev.derived.passed and ev.derived.resolution is None  # states nothing: never counted as holding
+
+
+def test_an_inconclusive_symbolic_step_leaves_the_form_undecided():
+    """A step the checker can decide neither way (it overflows every evaluation) is not a
+    rejection: the form is undecided (resolution None), so the claim is inconclusive, never
+    verified and never an erratum."""
+    import sympy as sp
+
+    from polyverify.claim import Claim, Context, Domain, Form, Source, decide, margin_for
+    from polyverify.rules import SymbolicRule
+
+    x = sp.Symbol("x", positive=True)
+    tower = sp.exp(sp.exp(sp.exp(sp.exp(sp.exp(sp.exp(10))))))
+    claim = Claim(id="test.undecided", title="t", statement="s", source=Source(paper="incidental", section="§0"),
+                  printed=None, derived=Form(text="tower"), domain=Domain(assumptions=("x > 0",)),
+                  rule=SymbolicRule(derivation=lambda: [("tower == tower + x", tower, tower + x)]))
+    ctx = Context(seed=0, mode="quick", device="cpu", delta=1e-3)
+    ev = claim.rule.run(claim, ctx)
+    assert ev.derived.passed and ev.derived.resolution is None, ev.rows
+    verdict, _ = decide(claim, ev, margin_for(claim, "quick"))
+    assert verdict.value == "inconclusive"

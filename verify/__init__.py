@@ -41,12 +41,15 @@ _EXPORTS: dict[str, str] = {
     "register": "registry",
     "all_claims": "registry",
     "get_claim": "registry",
+    "check_against": "observables",
+    "register_paper": "claim",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Margin, Source, Verdict
+    from .claim import Budget, Claim, Context, Domain, Evidence, Form, FormOutcome, Margin, Source, Verdict, register_paper
     from .forms import from_expr
     from .identity import DerivationResult, IdentityResult, check_derivation, check_identity
+    from .observables import check_against
     from .registry import all_claims, get_claim, register
     from .runner import RunReport, run
 
@@ -85,6 +88,8 @@ __all__ = [
     "register",
     "all_claims",
     "get_claim",
+    "check_against",
+    "register_paper",
 ]
 
 assert set(__all__) == set(_EXPORTS), "polyverify.__all__ and its lazy exports disagree"

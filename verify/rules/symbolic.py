@@ -73,19 +73,27 @@ class SymbolicRule:
         return check_identity(lhs, rhs, domain=self.domain, points=self.points, dps=self.dps, seed=seed,
                               symbolic=symbolic, simplify_timeout=self.simplify_timeout)
 
-    def _resolution(self, r: IdentityResult) -> float:
+    def _resolution(self, r: IdentityResult) -> float | None:
+        """0 for a proof, the numeric fallback's precision for agreement at points, ``None`` for an
+        inconclusive step (the form is then undecided: neither rejected nor counted as holding)."""
+        if r.status == "inconclusive":
+            return None
         return 0.0 if r.status == "proved" else 10.0 ** (-self.dps / 2)
 
     def _row(self, tag: str, label: str, result: str) -> dict[str, Any]:
         return {"form": tag, "step": label, "result": result} if self.tagged else {"step": label, "result": result}
 
-    def _steps(self, steps: Sequence[Step], tag: str, rows: list[dict[str, Any]], seed: int) -> tuple[bool, str, float]:
+    def _steps(self, steps: Sequence[Step], tag: str, rows: list[dict[str, Any]],
+               seed: int) -> tuple[bool, str, float | None]:
+        """Whether no step is refuted, the first refuted one, and the worst resolution (``None``
+        once a step is inconclusive: a form with an undecided step is not verified)."""
         ok, first, res = True, "", 0.0
         for label, lhs, rhs in steps:
             r = self._check(lhs, rhs, seed, symbolic=label not in self.numeric_only)
             rows.append(self._row(tag, label, r.describe()))
-            res = max(res, self._resolution(r))
-            if not r and ok:
+            step_res = self._resolution(r)
+            res = None if (res is None or step_res is None) else max(res, step_res)
+            if r.refuted and ok:
                 ok, first = False, f"{label}: {r.describe()}"
         return ok, first, res
 
@@ -139,8 +147,8 @@ class SymbolicRule:
             r = check_identity(ratio, 1)
             label = "lim printed/derived = 1 (" + ", then ".join(f"{v} -> {p}" for v, p in self.limits) + ")"
         detail = r.describe()
-        if not r and self.relation == "identity":
+        if r.refuted and self.relation == "identity":
             # the factored difference says what the misprint is (a coefficient, a sign)
             detail = f"printed − derived = {sp.sstr(sp.factor(claim.printed.expr - claim.derived.expr))}; {detail}"
         rows.append(self._row("printed", label, detail))
-        return FormOutcome(bool(r), f"{label}: {detail}", resolution=self._resolution(r))
+        return FormOutcome(not r.refuted, f"{label}: {detail}", resolution=self._resolution(r))
