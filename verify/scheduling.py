@@ -127,15 +127,21 @@ def run_claims(claims: Sequence[Claim], compute: Compute, *, workers: int, previ
                     futures.append(pool.submit(_forked_task, idx))
                 else:
                     futures.append(pool.submit(_spawned_task, [c.id for c in g], idx, compute))
-            for fut in cf.as_completed(futures):
-                for i, record in fut.result():
-                    records[i] = record
-                    if on_done is not None:
-                        on_done(claims[i])
+            _collect(futures, records, claims, on_done)
     finally:
         _CHOSEN.clear()
         _COMPUTE.clear()
     return records  # type: ignore[return-value]
+
+
+def _collect(futures: Sequence[cf.Future], records: list[dict[str, Any] | None], claims: Sequence[Claim],
+             on_done: Callable[[Claim], None] | None) -> None:
+    """Put each finished task's records at their claims' places, as the tasks finish."""
+    for fut in cf.as_completed(futures):
+        for i, record in fut.result():
+            records[i] = record
+            if on_done is not None:
+                on_done(claims[i])
 
 
 def _run_on_dask(claims: list[Claim], groups: list[list[Claim]], compute: Compute, registered: set[int],
@@ -154,11 +160,7 @@ def _run_on_dask(claims: list[Claim], groups: list[list[Claim]], compute: Comput
         futures = []
         for g in sorted(groups, key=lambda g: expected_seconds(g, previous), reverse=True):
             futures.append(executor.submit(_spawned_task, [c.id for c in g], [index[id(c)] for c in g], compute))
-        for fut in cf.as_completed(futures):
-            for i, record in fut.result():
-                records[i] = record
-                if on_done is not None:
-                    on_done(claims[i])
+        _collect(futures, records, claims, on_done)
     finally:
         client.close()
     return records  # type: ignore[return-value]
