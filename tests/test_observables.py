@@ -53,3 +53,14 @@ def test_bad_arguments() -> None:
         check_against(n, observable="collisions.pairs", params={"n": n})
     with pytest.raises(ValueError, match="trials must be at least 200"):
         check_against(n * m, observable="collisions.pairs", trials=10)
+
+
+def test_the_final_assignment_counts() -> None:
+    """n(n-1)/(2(2m-1)) (polyverify.theory.assignment) is the mean of the idealised free-cell
+    process, verified; the displacement process from Gaussian weights is another process, and the
+    same formula is refuted against it (at n = m = 2 its mean is 1/4, not 1/3)."""
+    formula = n * (n - 1) / (2 * (2 * m - 1))
+    out = check_against(formula, observable="assignment.free_cell_polysemantic", seed=0)
+    assert out.verdict == "verified" and out.resolution <= out.margin
+    assert check_against(EXACT_POLY, observable="assignment.free_cell_polysemantic", seed=0).verdict == "refuted"
+    assert check_against(formula, observable="assignment.displacement_polysemantic", seed=0).verdict == "refuted"

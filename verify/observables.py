@@ -15,12 +15,15 @@ the Monte Carlo mean's interval grown to resolve the standard margin
   report gives the resolution reached).
 
 The catalogue (``polyverify observables`` lists it) holds the collision counts of paper 1
-§2.5 at the Gaussian initialisation. The other observables the issue lists (displacement,
-sparsification flow, fourth moments under a noise law, dropout capacity, random projections,
-trained counts) are not catalogued yet.
+§2.5 at the Gaussian initialisation, and the polysemantic count of the final assignment (§2.5,
+Fig 3) by the displacement process from Gaussian weights and by its idealisation, in which each
+feature takes a uniformly drawn free (neuron, sign) cell. Not catalogued yet: the sparsification flow,
+fourth moments under a noise law, dropout capacity, random projections, trained counts (their
+parameters are not all integers, which :func:`check_against` draws).
 
->>> sorted(OBSERVABLES)
-['collisions.benign_pairs', 'collisions.pairs', 'collisions.polysemantic']
+>>> sorted(OBSERVABLES)  # doctest: +NORMALIZE_WHITESPACE
+['assignment.displacement_polysemantic', 'assignment.free_cell_polysemantic', 'collisions.benign_pairs',
+ 'collisions.pairs', 'collisions.polysemantic']
 """
 
 from __future__ import annotations
@@ -75,6 +78,17 @@ def _collisions(stat: str) -> Callable[..., np.ndarray]:
     return simulate
 
 
+def _assignment(process: str) -> Callable[..., np.ndarray]:
+    def simulate(params, *, rng, trials, device="cpu"):
+        from polyverify.numerics import assignment as na
+
+        run = na.simulate_displacement if process == "displacement" else na.simulate_free_cell
+        return np.asarray(run(int(params["n"]), int(params["m"]), trials=trials, rng=rng).polysemantic, dtype=float)
+
+    simulate.__name__ = f"simulate_{process}"
+    return simulate
+
+
 _NM_DOMAIN: Final = {"n": (2, 32), "m": (2, 128)}
 """n·m Gaussian draws per trial: up to 4096, so a few thousand trials take well under a second."""
 
@@ -115,6 +129,32 @@ OBSERVABLES: Final[Mapping[str, Observable]] = {
             cost=lambda n, m: float(n * m),
             cost_text="n*m Gaussian draws",
             simulate=_collisions("polysemantic"),
+            value_range=lambda n, m: n / 2,
+        ),
+        Observable(
+            name="assignment.displacement_polysemantic",
+            parameters=("n", "m"),
+            measures="polysemantic neurons after the displacement process (paper 1 §2.5: each feature, in order "
+                     "of its largest weight, takes its best free (neuron, sign) cell)",
+            valid=lambda n, m: 1 <= n <= m,
+            valid_text="1 <= n <= m (integers)",
+            default_domain=_NM_DOMAIN,
+            cost=lambda n, m: float(n * m),
+            cost_text="n*m Gaussian draws and a sort",
+            simulate=_assignment("displacement"),
+            value_range=lambda n, m: n / 2,
+        ),
+        Observable(
+            name="assignment.free_cell_polysemantic",
+            parameters=("n", "m"),
+            measures="polysemantic neurons when each feature in turn takes a uniformly drawn free (neuron, sign) "
+                     "cell (the idealised displacement process of paper 1 §2.5)",
+            valid=lambda n, m: 1 <= n <= m,
+            valid_text="1 <= n <= m (integers)",
+            default_domain=_NM_DOMAIN,
+            cost=lambda n, m: float(n),
+            cost_text="n uniform draws",
+            simulate=_assignment("free_cell"),
             value_range=lambda n, m: n / 2,
         ),
     )
