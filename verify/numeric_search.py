@@ -182,6 +182,17 @@ def _shrink_steps(
     return out
 
 
+def _neighbours(current: dict, sym: sp.Symbol, domain, conditions, steps) -> Iterator[dict]:
+    """The points that move ``current`` along ``sym`` by ``steps(sym, value, lo, hi)``, inside the
+    symbol's interval and where the side conditions hold (the shrink's and the search's moves)."""
+    lo, hi = _bounds(sym, domain.get(sym.name, default_interval(sym)))
+    for cand in steps(sym, current[sym], lo, hi):
+        trial = dict(current)
+        trial[sym] = cand
+        if not conditions or all_hold(conditions, trial):
+            yield trial
+
+
 def _shrink(prev, this, point, domain, conditions, dps, bad_kinds, judge) -> Iterator[PointRecord]:
     budget = _SHRINK_EVALUATIONS
     current = dict(point)
@@ -189,14 +200,9 @@ def _shrink(prev, this, point, domain, conditions, dps, bad_kinds, judge) -> Ite
     while improved and budget > 0:
         improved = False
         for sym in sorted(current, key=lambda s: s.name):
-            lo, hi = _bounds(sym, domain.get(sym.name, default_interval(sym)))
-            for cand in _shrink_steps(sym, current[sym], lo, hi):
+            for trial in _neighbours(current, sym, domain, conditions, _shrink_steps):
                 if budget <= 0:
                     break
-                trial = dict(current)
-                trial[sym] = cand
-                if conditions and not all_hold(conditions, trial):
-                    continue
                 budget -= 1
                 try:
                     values, j = judge(prev, this, trial, dps)
@@ -298,14 +304,9 @@ def order_points(
         while moved and evaluations > 0:
             moved = False
             for sym in sorted(current, key=lambda s: s.name):
-                lo, hi = _bounds(sym, domain.get(sym.name, default_interval(sym)))
-                for cand in _moves(sym, current[sym], lo, hi):
+                for trial in _neighbours(current, sym, domain, conditions, _moves):
                     if evaluations <= 0:
                         break
-                    trial = dict(current)
-                    trial[sym] = cand
-                    if conditions and not all_hold(conditions, trial):
-                        continue
                     evaluations -= 1
                     try:
                         values, j = judge(a, b, trial, dps)
