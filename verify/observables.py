@@ -92,71 +92,36 @@ def _assignment(process: str) -> Callable[..., np.ndarray]:
 _NM_DOMAIN: Final = {"n": (2, 32), "m": (2, 128)}
 """n·m Gaussian draws per trial: up to 4096, so a few thousand trials take well under a second."""
 
+def _features_neurons(name: str, measures: str, simulate: Callable[..., np.ndarray],
+                      value_range: Callable[..., float], *, cost_text: str = "n*m Gaussian draws",
+                      cost: Callable[..., float] = lambda n, m: float(n * m)) -> Observable:
+    """An observable of ``n`` features on ``m`` neurons (paper 1's model, ``1 <= n <= m``)."""
+    return Observable(name=name, parameters=("n", "m"), measures=measures, valid=lambda n, m: 1 <= n <= m,
+                      valid_text="1 <= n <= m (integers)", default_domain=_NM_DOMAIN, cost=cost,
+                      cost_text=cost_text, simulate=simulate, value_range=value_range)
+
+
 OBSERVABLES: Final[Mapping[str, Observable]] = {
     o.name: o
     for o in (
-        Observable(
-            name="collisions.pairs",
-            parameters=("n", "m"),
-            measures="colliding pairs: feature pairs sharing their largest-|weight| neuron, W ~ N(0, 1/m)",
-            valid=lambda n, m: 1 <= n <= m,
-            valid_text="1 <= n <= m (integers)",
-            default_domain=_NM_DOMAIN,
-            cost=lambda n, m: float(n * m),
-            cost_text="n*m Gaussian draws",
-            simulate=_collisions("pairs"),
-            value_range=lambda n, m: n * (n - 1) / 2,
-        ),
-        Observable(
-            name="collisions.benign_pairs",
-            parameters=("n", "m"),
-            measures="benign pairs: colliding pairs whose winning weights have opposite signs",
-            valid=lambda n, m: 1 <= n <= m,
-            valid_text="1 <= n <= m (integers)",
-            default_domain=_NM_DOMAIN,
-            cost=lambda n, m: float(n * m),
-            cost_text="n*m Gaussian draws",
-            simulate=_collisions("benign_pairs"),
-            value_range=lambda n, m: n * (n - 1) / 2,
-        ),
-        Observable(
-            name="collisions.polysemantic",
-            parameters=("n", "m"),
-            measures="polysemantic neurons at the Gaussian initialisation (features of both signs)",
-            valid=lambda n, m: 1 <= n <= m,
-            valid_text="1 <= n <= m (integers)",
-            default_domain=_NM_DOMAIN,
-            cost=lambda n, m: float(n * m),
-            cost_text="n*m Gaussian draws",
-            simulate=_collisions("polysemantic"),
-            value_range=lambda n, m: n / 2,
-        ),
-        Observable(
-            name="assignment.displacement_polysemantic",
-            parameters=("n", "m"),
-            measures="polysemantic neurons after the displacement process (paper 1 §2.5: each feature, in order "
-                     "of its largest weight, takes its best free (neuron, sign) cell)",
-            valid=lambda n, m: 1 <= n <= m,
-            valid_text="1 <= n <= m (integers)",
-            default_domain=_NM_DOMAIN,
-            cost=lambda n, m: float(n * m),
-            cost_text="n*m Gaussian draws and a sort",
-            simulate=_assignment("displacement"),
-            value_range=lambda n, m: n / 2,
-        ),
-        Observable(
-            name="assignment.free_cell_polysemantic",
-            parameters=("n", "m"),
-            measures="polysemantic neurons when each feature in turn takes a uniformly drawn free (neuron, sign) "
-                     "cell (the idealised displacement process of paper 1 §2.5)",
-            valid=lambda n, m: 1 <= n <= m,
-            valid_text="1 <= n <= m (integers)",
-            default_domain=_NM_DOMAIN,
-            cost=lambda n, m: float(n),
-            cost_text="n uniform draws",
-            simulate=_assignment("free_cell"),
-            value_range=lambda n, m: n / 2,
-        ),
+        _features_neurons("collisions.pairs",
+                          "colliding pairs: feature pairs sharing their largest-|weight| neuron, W ~ N(0, 1/m)",
+                          _collisions("pairs"), lambda n, m: n * (n - 1) / 2),
+        _features_neurons("collisions.benign_pairs",
+                          "benign pairs: colliding pairs whose winning weights have opposite signs",
+                          _collisions("benign_pairs"), lambda n, m: n * (n - 1) / 2),
+        _features_neurons("collisions.polysemantic",
+                          "polysemantic neurons at the Gaussian initialisation (features of both signs)",
+                          _collisions("polysemantic"), lambda n, m: n / 2),
+        _features_neurons("assignment.displacement_polysemantic",
+                          "polysemantic neurons after the displacement process (paper 1 §2.5: each feature, in "
+                          "order of its largest weight, takes its best free (neuron, sign) cell)",
+                          _assignment("displacement"), lambda n, m: n / 2, cost_text="n*m Gaussian draws and a sort"),
+        _features_neurons("assignment.free_cell_polysemantic",
+                          "polysemantic neurons when each feature in turn takes a uniformly drawn free (neuron, "
+                          "sign) cell (the idealised displacement process of paper 1 §2.5)",
+                          _assignment("free_cell"), lambda n, m: n / 2, cost_text="n uniform draws",
+                          cost=lambda n, m: float(n)),
     )
 }
 """The catalogue: name -> :class:`Observable`."""
