@@ -180,6 +180,17 @@ def bench_array(e: F.Entry, evs: list[F.Evaluation], size: int, repeats: int, in
             out.append(bare(*(vals[s] for s in names)))
         return out
 
+    (mo, a), (mb, b) = _interleaved(ours, base, repeats)
+    arrays = [v for v in kwargs.values() if isinstance(v, np.ndarray)]
+    elements = max(np.size(v) for v in arrays)
+    with np.errstate(all="ignore"):
+        diff = max(_rel_diff(_pick(a, ev), bv) for ev, bv in zip(evs, b))
+    return {"name": e.name, "formula": ", ".join(ev.formula for ev in evs), "dtype": np.dtype(int_t).name, "elements": elements,
+            "ours": mo, "bare": mb, "ratio": mo / mb, "diff": diff}
+
+
+def _interleaved(ours: Callable[[], Any], base: Callable[[], Any], repeats: int) -> tuple[tuple[float, Any], tuple[float, Any]]:
+    """Time ``ours`` and ``base`` in turn ``repeats`` times; the fastest time and the last result of each."""
     t_ours, t_bare = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -188,13 +199,7 @@ def bench_array(e: F.Entry, evs: list[F.Evaluation], size: int, repeats: int, in
         t0 = time.perf_counter()
         b = base()
         t_bare.append(time.perf_counter() - t0)
-    arrays = [v for v in kwargs.values() if isinstance(v, np.ndarray)]
-    elements = max(np.size(v) for v in arrays)
-    with np.errstate(all="ignore"):
-        diff = max(_rel_diff(_pick(a, ev), bv) for ev, bv in zip(evs, b))
-    mo, mb = min(t_ours), min(t_bare)
-    return {"name": e.name, "formula": ", ".join(ev.formula for ev in evs), "dtype": np.dtype(int_t).name, "elements": elements,
-            "ours": mo, "bare": mb, "ratio": mo / mb, "diff": diff}
+    return (min(t_ours), a), (min(t_bare), b)
 
 
 def bench_scalar(e: F.Entry, ev: F.Evaluation, repeats: int) -> dict[str, Any]:
@@ -213,15 +218,7 @@ def bench_scalar(e: F.Entry, ev: F.Evaluation, repeats: int) -> dict[str, Any]:
                 out.append(float(bare(*(mpmath.mpf(vals[s]) if not isinstance(vals[s], int) else vals[s] for s in names))))
             return out
 
-    t_ours, t_bare = [], []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        a = ours()
-        t_ours.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        b = base()
-        t_bare.append(time.perf_counter() - t0)
-    mo, mb = min(t_ours), min(t_bare)
+    (mo, a), (mb, b) = _interleaved(ours, base, repeats)
     return {"name": e.name, "formula": ev.formula, "dtype": "scalar", "elements": len(points), "ours": mo, "bare": mb,
             "ratio": mo / mb, "diff": _rel_diff(a, b)}
 
