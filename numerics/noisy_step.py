@@ -4,7 +4,9 @@ r"""Simulations of the noisy tied autoencoder of paper 1, §3 (no closed form us
   Laplace scale, and the Epanechnikov law :math:`\tfrac34(1-(x/c)^2)/c` used as a
   "user-supplied" law) and any callable ``noise(rng, shape)``;
 * Monte Carlo samples of :math:`(w\cdot\xi)^k` and :math:`(w\cdot\xi)^2\|\xi\|^2`;
-* exact expectations for bipolar noise by enumerating all :math:`2^m` sign patterns;
+* exact expectations for bipolar noise by enumerating all :math:`2^m` sign patterns, of a
+  function of :math:`(w\cdot\xi, \|\xi\|^2)` or of one real SGD step at a finite learning rate
+  (:func:`bipolar_step_expectation`: the law is finite, so its expectation is a finite average);
 * one real SGD step of :math:`y = \mathrm{ReLU}(W(W^\top x + \xi))`, loss :math:`\|y-x\|^2`,
   on input :math:`e_i`, in PyTorch with autograd (a batch of independent copies, one noise
   draw each), and the same model with the encoder and decoder untied (App. C.1);
@@ -41,6 +43,8 @@ __all__ = [
     "power_samples",
     "a2_norm_samples",
     "bipolar_expectation",
+    "bipolar_patterns",
+    "bipolar_step_expectation",
     "interference_free_weights",
     "StepResult",
     "tied_sgd_step",
@@ -121,14 +125,16 @@ def power_samples(w, noise: NoiseFn, *, trials: int, rng: np.random.Generator, p
     return out
 
 
-def a2_norm_samples(w, noise: NoiseFn, *, trials: int, rng: np.random.Generator) -> np.ndarray:
-    r"""Per-trial :math:`(w\cdot\xi)^2\|\xi\|^2`."""
+def a2_norm_samples(w, noise: NoiseFn, *, trials: int, rng: np.random.Generator, power: int = 2) -> np.ndarray:
+    r"""Per-trial :math:`(w\cdot\xi)^{\text{power}}\|\xi\|^2` (power 2 by default; 4 for the
+    :math:`\eta^3` term of App. C.2)."""
     w = _row(w)
     trials = require_int("trials", trials, minimum=1)
+    power = require_int("power", power, minimum=1)
     out = np.empty(trials)
     for lo, hi in _chunks(trials, w.size):
         xi = noise(rng, (hi - lo, w.size))
-        out[lo:hi] = (xi @ w) ** 2 * np.sum(xi**2, axis=1)
+        out[lo:hi] = (xi @ w) ** power * np.sum(xi**2, axis=1)
     return out
 
 
@@ -139,12 +145,19 @@ def bipolar_expectation(w, amplitude: float, fn: Callable[[np.ndarray, np.ndarra
     :math:`2^{-m}`); ``m <= 20``.
     """
     w = _row(w)
-    amp = require_positive("amplitude", amplitude)
-    if w.size > 20:
-        raise ValueError(f"m must satisfy m <= 20 for enumeration over 2^m patterns; got {w.size}")
-    bits = (np.arange(2**w.size)[:, None] >> np.arange(w.size)[None, :]) & 1
-    xi = amp * (2.0 * bits - 1.0)
+    xi = bipolar_patterns(w.size, amplitude)
     return float(np.mean(fn(xi @ w, np.sum(xi**2, axis=1))))
+
+
+def bipolar_patterns(m: int, amplitude: float) -> np.ndarray:
+    r"""All :math:`2^m` bipolar noise vectors :math:`\xi \in \{\pm\text{amplitude}\}^m`, shape
+    ``(2**m, m)``, each of probability :math:`2^{-m}` under i.i.d. bipolar noise; ``m <= 20``."""
+    m = require_int("m", m, minimum=1)
+    amp = require_positive("amplitude", amplitude)
+    if m > 20:
+        raise ValueError(f"m must satisfy m <= 20 for enumeration over 2^m patterns; got {m}")
+    bits = (np.arange(2**m)[:, None] >> np.arange(m)[None, :]) & 1
+    return amp * (2.0 * bits - 1.0)
 
 
 def interference_free_weights(n: int, m: int, i: int, rng: np.random.Generator, *, tilt: float = 0.1) -> np.ndarray:
@@ -237,6 +250,33 @@ def tied_sgd_step(W, i: int, xi, eta: float, *, device: str = "cpu") -> StepResu
         W_next=Wt.detach().cpu().numpy(),
         relu_on=on.cpu().numpy(),
     )
+
+
+def bipolar_step_expectation(W, i: int, amplitude: float, eta: float,
+                             statistic: Callable[[StepResult], np.ndarray], *, device: str = "cpu") -> float:
+    r"""Exact expectation over bipolar noise of ``statistic`` after one real SGD step at rate ``eta``.
+
+    Runs :func:`tied_sgd_step` once on all :math:`2^m` sign patterns (:func:`bipolar_patterns`,
+    one copy each) and averages ``statistic(result)`` (one value per copy) with weight
+    :math:`2^{-m}` each: the exact expectation at a finite η, with no expansion in η. Raises
+    ``ValueError`` when some pattern changes the ReLU states (§3.2 (a), (b) then do not hold for
+    the whole law).
+
+    >>> W = np.array([[0.6, 0.8]])
+    >>> round(bipolar_step_expectation(W, 0, 0.1, 0.01, lambda r: r.loss), 12)   # E[(W.xi)^2] = sigma^2
+    0.01
+    """
+    W = np.asarray(W, dtype=float)
+    if W.ndim != 2:
+        raise ValueError(f"W must be a 2-D (n, m) array; got shape {W.shape}")
+    res = tied_sgd_step(W, i, bipolar_patterns(W.shape[1], amplitude), eta, device=device)
+    if not np.all(res.relu_on):
+        raise ValueError("some bipolar pattern changes the ReLU states on input e_i (paper 1 §3.2 (a), (b)): "
+                         "use a smaller amplitude")
+    values = np.asarray(statistic(res), dtype=float)
+    if values.shape != (res.xi.shape[0],):
+        raise ValueError(f"statistic must return one value per pattern, shape ({res.xi.shape[0]},); got {values.shape}")
+    return float(np.mean(values))
 
 
 def untied_gradients(W, i: int, xi, *, device: str = "cpu") -> tuple[np.ndarray, np.ndarray]:

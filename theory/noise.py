@@ -19,6 +19,13 @@ Derivations (each registered with :func:`theory.formulas.formula` and checked in
   :math:`E[(\|W_i'\|^2-1)^2] = 16\eta^2(4\sigma^2 + E[a^4]) - 32\eta^3(12E[a^4] + E[a^4 s]) + O(\eta^4)`.
 * :math:`E[a^4] = \mu_4\|W_i\|_4^4 + 3\sigma^4\sum_{j\ne j'}W_{ij}^2W_{ij'}^2
   = 3\sigma^4\|W_i\|_2^4 + \|W_i\|_4^4(\mu_4 - 3\sigma^4)` (sum over *ordered* pairs).
+* the η³ term (App. C.2 leaves it as :math:`\pm O(\eta^3)`): with the sixth moment
+  :math:`\mu_6 = E\xi_j^6`, :math:`E[a^4 s] = m\sigma^2E[a^4] + (\mu_6 - \sigma^2\mu_4)\|W_i\|_4^4
+  + 6\sigma^2(\mu_4 - \sigma^4)(\|W_i\|_2^4 - \|W_i\|_4^4)`, so on a unit row the η³ coefficient
+  :math:`-32(12E[a^4] + E[a^4 s])` is
+  :math:`-32\big((12 + m\sigma^2)E[a^4] + (\mu_6 - \sigma^2\mu_4)q_4 + 6\sigma^2(\mu_4-\sigma^4)(1-q_4)\big)`,
+  :math:`q_4 = \|W_i\|_4^4`; for bipolar noise (:math:`\mu_4 = \sigma^4`, :math:`\mu_6 = \sigma^6`,
+  :math:`\|\xi\|^2 = m\sigma^2` surely) it is :math:`-32\sigma^4(12 + m\sigma^2)(3 - 2q_4)`.
 * the implicit regulariser :math:`16\eta^2\sigma^4\|W_i\|_4^4(\mu_4/\sigma^4 - 3)`.
 * the mean fourth power norm of a uniform random unit vector in :math:`\mathbb R^m`,
   :math:`E\|u\|_4^4 = 3/(m+2)` (→ 3/m, the reference line of Figs 4, 5).
@@ -42,7 +49,7 @@ from .validation import int_array, positive_array, real_array, scalar_or_array
 
 __all__ = [
     # symbols
-    "a", "s", "w2", "q4", "E4", "E4S", "M3_W", "M3_XI",
+    "a", "s", "w2", "q4", "E4", "E4S", "mu6", "M3_W", "M3_XI",
     # helpers
     "expect_symmetric", "dot", "norm_sq",
     # closed forms
@@ -50,7 +57,8 @@ __all__ = [
     "ENCODER_JACOBIAN_TRACE", "NORM_SQ_NEXT", "NORM_SQ_NEXT_UNIT", "EXPECTED_NORM_SQ_NEXT_MOMENTS",
     "A2_NORM_XI", "EXPECTED_NORM_SQ_NEXT", "XI_PRIME_PART", "NORM_SQ_FIRST_ORDER",
     "XI_ONLY_LEADING_PATHWISE", "XI_ONLY_LEADING", "XI_ONLY_ETA3", "FOURTH_MOMENT_INDEX",
-    "FOURTH_MOMENT", "MAIN_TEXT_TERM", "IMPLICIT_REGULARISER", "EXCESS_KURTOSIS",
+    "FOURTH_MOMENT", "A4_NORM_XI", "XI_ONLY_ETA3_COEFFICIENT", "XI_ONLY_ETA3_BIPOLAR",
+    "MAIN_TEXT_TERM", "IMPLICIT_REGULARISER", "EXCESS_KURTOSIS",
     "UNIT_FOURTH_NORM",
     # printed forms that disagree
     "PRINTED_ENCODER_JACOBIAN_TRACE", "PRINTED_XI_PRIME_PART_MINUS", "PRINTED_NORM_SQ_FIRST_ORDER",
@@ -75,7 +83,9 @@ q4 = sp.Symbol("q_4", positive=True)
 E4 = sp.Symbol("E_4", positive=True)
 """:math:`E[(W_i\\cdot\\xi)^4]`."""
 E4S = sp.Symbol("E_4s", positive=True)
-""":math:`E[(W_i\\cdot\\xi)^4\\|\\xi\\|^2]` (needs the sixth moment; left symbolic)."""
+""":math:`E[(W_i\\cdot\\xi)^4\\|\\xi\\|^2]` (needs the sixth moment; closed form :data:`A4_NORM_XI`)."""
+mu6 = sp.Symbol("mu_6", positive=True)
+""":math:`\\mu_6 = E[\\xi_j^6]`, the sixth moment (the symbol :func:`expect_symmetric` uses for it)."""
 
 # explicit coordinates for the vector derivations of App. C.1 (m = 3 suffices: every step is
 # coordinate-wise, and the identities below are polynomial identities in the coordinates)
@@ -218,6 +228,44 @@ FOURTH_MOMENT = formula(
     "noise.fourth_moment", 3 * sigma**4 * w2**2 + q4 * (mu4 - 3 * sigma**4), source=f"{SRC}, App. C.2",
     printed=True, doc="E[(W.xi)^4] = 3 sigma^4 ||W||_2^4 + ||W||_4^4 (mu_4 - 3 sigma^4)",
 )
+# ---------------------------------------------------------------- App. C.2: the eta^3 term
+A4_NORM_XI = formula(
+    "noise.a4_norm_xi",
+    m * sigma**2 * FOURTH_MOMENT + (mu6 - sigma**2 * mu4) * q4 + 6 * sigma**2 * (mu4 - sigma**4) * (w2**2 - q4),
+    source=f"{SRC}, App. C.2", printed=False,
+    doc=("E[(W.xi)^4 ||xi||^2] = m sigma^2 E[a^4] + (mu_6 - sigma^2 mu_4) ||W||_4^4 "
+         "+ 6 sigma^2 (mu_4 - sigma^4)(||W||_2^4 - ||W||_4^4), any row, finite sixth moment"),
+)
+r"""App. C.2's :math:`E[(W_i\cdot\xi)^4\|\xi\|^2]` in closed form (the η³ term needs it).
+
+Split :math:`a = W_k\xi_k + b_k` with :math:`b_k = \sum_{j\ne k}W_j\xi_j` independent of
+:math:`\xi_k`; odd powers of :math:`\xi_k` vanish, so
+:math:`E[a^4\xi_k^2] = W_k^4\mu_6 + 6W_k^2\mu_4E[b_k^2] + \sigma^2E[b_k^4]` while
+:math:`\sigma^2E[a^4] = W_k^4\sigma^2\mu_4 + 6W_k^2\sigma^4E[b_k^2] + \sigma^2E[b_k^4]`. The
+difference is :math:`W_k^4(\mu_6-\sigma^2\mu_4) + 6\sigma^2(\mu_4-\sigma^4)W_k^2(\|W\|^2-W_k^2)`
+(:math:`E[b_k^2] = \sigma^2(\|W\|^2 - W_k^2)`); summing over k gives the formula. Checked by
+:func:`_a4_norm_xi_derivation`."""
+
+XI_ONLY_ETA3_COEFFICIENT = formula(
+    "noise.xi_only_eta3_coefficient",
+    -32 * ((12 + m * sigma**2) * FOURTH_MOMENT.subs(w2, 1) + (mu6 - sigma**2 * mu4) * q4
+           + 6 * sigma**2 * (mu4 - sigma**4) * (1 - q4)),
+    source=f"{SRC}, App. C.2", printed=False,
+    doc="eta^3 coefficient of E[(||W'||^2-1)^2] on a unit row: -32(12 E[a^4] + E[a^4 s]) in closed form",
+)
+r"""The η³ coefficient of :math:`E[(\|W_i'\|^2-1)^2]` on a unit row, closed form in
+:math:`q_4 = \|W_i\|_4^4`, m, σ, μ₄, μ₆. The expectation is exactly a polynomial of degree 4 in
+η (:data:`NORM_SQ_NEXT_UNIT` is of degree 2), so the remainder after the η² term of
+:data:`XI_ONLY_LEADING` is this coefficient times η³ plus an η⁴ term. Checked by
+:func:`_eta3_coefficient_derivation`."""
+
+XI_ONLY_ETA3_BIPOLAR = formula(
+    "noise.xi_only_eta3_bipolar", -32 * sigma**4 * (12 + m * sigma**2) * (3 - 2 * q4),
+    source=f"{SRC}, App. C.2", printed=False,
+    doc="the same for bipolar noise +-sigma (mu_4 = sigma^4, mu_6 = sigma^6): -32 sigma^4 (12 + m sigma^2)(3 - 2 q_4)",
+)
+
+
 MAIN_TEXT_TERM = formula(
     "noise.main_text_term", 16 * eta**2 * FOURTH_MOMENT, source=f"{SRC}, §3.2", printed=False,
     doc="16 eta^2 E[(W.xi)^4] = 16 eta^2 (3 sigma^4 ||W||_2^4 + ||W||_4^4 (mu_4 - 3 sigma^4))",
@@ -351,3 +399,60 @@ def _unit_fourth_norm_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
         ("E||u||_4^4 = m E[u_1^4]", m * Eu14, UNIT_FOURTH_NORM),
     ]
 
+
+
+def _a4_norm_xi_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
+    r"""Steps of :data:`A4_NORM_XI`: the split :math:`a = W_k\xi_k + b_k` at m = 3 (coordinate
+    k = 1), then the closed form against the expectation by expansion at m = 2, 3, 4 (odd
+    moments 0, :math:`\mu_6` symbolic)."""
+    W, X = M3_W, M3_XI
+    a_ = dot(W, X)
+    b = dot(W[1:], X[1:])
+    e_b2, e_b4 = expect_symmetric(b**2, X[1:]), expect_symmetric(b**4, X[1:])
+    rest = norm_sq(W) - W[0] ** 2
+    steps = [
+        ("E[a^4 xi_1^2] = W_1^4 mu_6 + 6 W_1^2 mu_4 E[b^2] + sigma^2 E[b^4] (b = a - W_1 xi_1, m = 3)",
+         expect_symmetric(a_**4 * X[0] ** 2, X), W[0] ** 4 * mu6 + 6 * W[0] ** 2 * mu4 * e_b2 + sigma**2 * e_b4),
+        ("E[a^4 xi_1^2] - sigma^2 E[a^4] = W_1^4 (mu_6 - sigma^2 mu_4) + 6 sigma^2 (mu_4 - sigma^4) W_1^2 (|W|^2 - W_1^2)",
+         expect_symmetric(a_**4 * X[0] ** 2, X) - sigma**2 * expect_symmetric(a_**4, X),
+         W[0] ** 4 * (mu6 - sigma**2 * mu4) + 6 * sigma**2 * (mu4 - sigma**4) * W[0] ** 2 * rest),
+    ]
+    for mm in (2, 3, 4):
+        V = sp.symbols(f"V_1:{mm + 1}", real=True)
+        Z = sp.symbols(f"z_1:{mm + 1}", real=True)
+        closed = A4_NORM_XI.subs({w2: norm_sq(V), q4: sp.Add(*[v**4 for v in V]), m: mm})
+        label = (f"E[(W.xi)^4 ||xi||^2] = m sigma^2 E[a^4] + (mu_6 - sigma^2 mu_4) q_4 + 6 sigma^2 (mu_4 - sigma^4)"
+                 f"(w_2^2 - q_4) (m={mm}, by expansion)")
+        steps.append((label, expect_symmetric(dot(V, Z) ** 4 * norm_sq(Z), Z), closed))
+    return steps
+
+
+def _eta3_coefficient_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
+    r"""Steps of :data:`XI_ONLY_ETA3_COEFFICIENT` and :data:`XI_ONLY_ETA3_BIPOLAR`: the η³
+    coefficient of :math:`(\|W'\|^2-1)^2` pathwise, its expectation by expansion over explicit
+    coordinates (m = 2, 3, unit row) against the closed form, and the bipolar specialisation."""
+    sq = sp.Poly(sp.expand((NORM_SQ_NEXT_UNIT - 1) ** 2), eta)
+    c3_path = sq.coeff_monomial(eta**3)
+    steps: list[tuple[str, sp.Expr, sp.Expr]] = [
+        ("eta^3 coefficient of (||W'||^2-1)^2 = 2 (-4a(2+a)) (4a^2(4+4a+s)) = -32 a^3 (2 + a)(4 + 4a + s) (pathwise)",
+         c3_path, -32 * a**3 * (2 + a) * (4 + 4 * a + s)),
+        ("(||W'||^2-1)^2 has degree 4 in eta (the update is linear in eta)", sp.Integer(sq.degree()), 4),
+        ("-32(12 E[a^4] + E[a^4 s]) with the closed forms of E[a^4] and E[a^4 s] (unit row)",
+         (XI_ONLY_ETA3 / eta**3).xreplace({E4: FOURTH_MOMENT, E4S: A4_NORM_XI}).subs(w2, 1), XI_ONLY_ETA3_COEFFICIENT),
+    ]
+    for mm in (2, 3):
+        V = sp.symbols(f"V_1:{mm + 1}", real=True)
+        Z = sp.symbols(f"z_1:{mm + 1}", real=True)
+        unit = {V[-1] ** 2: 1 - sum(v**2 for v in V[:-1])}
+        lhs = expect_symmetric(c3_path.xreplace({a: dot(V, Z), s: norm_sq(Z)}), Z)
+        rhs = XI_ONLY_ETA3_COEFFICIENT.subs({q4: sp.Add(*[v**4 for v in V]), m: mm})
+        steps.append((f"E[eta^3 coefficient] by expansion = closed form (m={mm}, unit row)",
+                      sp.expand(sp.expand(lhs).subs(unit)), sp.expand(sp.expand(rhs).subs(unit))))
+    steps.append(("bipolar +-sigma: mu_4 = sigma^4, mu_6 = sigma^6 gives -32 sigma^4 (12 + m sigma^2)(3 - 2 q_4)",
+                  XI_ONLY_ETA3_COEFFICIENT.subs({mu4: sigma**4, mu6: sigma**6}), XI_ONLY_ETA3_BIPOLAR))
+    both = (XI_ONLY_LEADING.subs(E4, FOURTH_MOMENT.subs({w2: 1, mu4: sigma**4})) + eta**3 * XI_ONLY_ETA3_BIPOLAR)
+    steps.append(("bipolar: the q_4-dependent part of the eta^2 and eta^3 terms is -32 eta^2 sigma^4 q_4 (1 - 2 eta (12 + m sigma^2))",
+                  both - both.subs(q4, 0), -32 * eta**2 * sigma**4 * q4 * (1 - 2 * eta * (12 + m * sigma**2))))
+    steps.append(("bipolar: E[a^4 s] = m sigma^2 E[a^4] (||xi||^2 = m sigma^2 surely)",
+                  A4_NORM_XI.subs({mu4: sigma**4, mu6: sigma**6}), m * sigma**2 * FOURTH_MOMENT.subs(mu4, sigma**4)))
+    return steps

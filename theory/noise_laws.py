@@ -24,6 +24,9 @@ Laplace       location 0, scale σ/√2           scale σ/√2             3
 >>> uniform().excess_kurtosis
 -6/5
 
+The sixth moment :math:`\mu_6` (needed by the η³ term of App. C.2) is computed the same way, on
+demand: ``law.mu6``.
+
 Any other symmetric law with a finite fourth moment can be supplied with
 :func:`from_random_variable`; asymmetric laws, laws without a finite fourth moment (e.g.
 Student's t with ν ≤ 4) and degenerate laws are refused with a ``ValueError`` naming the
@@ -32,6 +35,7 @@ assumption of §3.1 they break.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,6 +150,17 @@ class NoiseLaw:
     def excess_kurtosis(self) -> sp.Expr:
         r""":math:`\mu_4/\sigma^4 - 3`."""
         return sp.simplify(self.mu4 / self.sigma2**2 - 3)
+
+    @functools.cached_property
+    def mu6(self) -> sp.Expr:
+        r"""The sixth moment :math:`\mu_6 = E[X^6]`, computed from the law when first asked for
+        (App. C.2's η³ term needs it; §3.1 assumes only four moments, so it is not computed on
+        construction). ``ValueError`` when it is infinite.
+
+        >>> bipolar(Rational(1, 2)).mu6, normal(Rational(1, 2)).mu6
+        (1/64, 15/64)
+        """
+        return moment(self.variable, 6)
 
 
 def from_random_variable(X: Any, *, name: str | None = None, kind: str = "custom",

@@ -19,6 +19,8 @@ module                     rules
                            forms with their slack), :class:`ExponentFit`.
 ``expansion``              :class:`ExpansionOrder` — a truncation error shrinking at the
                            claimed order of the expansion variable.
+``remainder``              :class:`RemainderCoefficient` — exact values at finite η: the
+                           remainder's order (local slope) and its η^p coefficient.
 ``signed``                 :class:`SignedEffect` (the direction of a replicated effect),
                            :class:`MonotoneTrend` (rank trends with permutation tests).
 ``trained``                rules whose evidence is trained networks: :class:`EulerOrder`,
@@ -42,6 +44,7 @@ from .all_of import AllOf
 from .deterministic import BoundsAlong, DeterministicMatch, LimitConvergence, Relation
 from .expansion import ExpansionOrder
 from .monte_carlo import MeasuredMeans, MonteCarloMean
+from .remainder import RemainderCoefficient
 from .scaling import ExponentFit, ScalingLaw
 from .signed import MonotoneTrend, SignedEffect, Trend
 from .symbolic import SymbolicRule
@@ -77,6 +80,7 @@ __all__ = [
     "ScalingLaw",
     "ExponentFit",
     "ExpansionOrder",
+    "RemainderCoefficient",
     "SignedEffect",
     "MonotoneTrend",
     "AllOf",
