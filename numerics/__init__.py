@@ -7,6 +7,7 @@ module                 contents
 ``assignment``         the final assignment process with displacement (paper 1, Fig 3)
 ``sparsify``           one encoding under l1: exact reduced ODE and brute-force integration
 ``gradient_flow``      the full n×m gradient flow of paper 1 §2.3 (all three forces)
+``interference``       interference at initialisation, sampled; the smooth flow of a few rows integrated
 ``autoencoder``        training the tied autoencoder in PyTorch (seeds and λ, σ grids batched; l1, noise)
 ``metrics``            polysemantic counts and other metrics of trained weights
 ``sweep``              sweeps with atomic per-result files that resume after interruption
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
         channels,
         collisions,
         gradient_flow,
+        interference,
         metrics,
         noisy_step,
         sparsify,
@@ -50,6 +52,7 @@ __all__ = [
     "channels",
     "collisions",
     "gradient_flow",
+    "interference",
     "metrics",
     "noisy_step",
     "sparsify",

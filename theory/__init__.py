@@ -8,6 +8,7 @@ module          contents
 ==============  ===========================================================================
 ``collisions``  paper 1 §1.1, §2.5: collisions at initialisation, polysemantic counts
 ``assignment``  paper 1 §2.5, Fig 3: the final assignment with displacement (trained count)
+``interference`` paper 1 §2.5: interference at initialisation, the two-row Gram flow
 ``sparsity``    paper 1 §2.3–2.4, App. B: l1 sparsification, exact reduction, large-m limit
 ``noise``       paper 1 §3.2, App. C: the noisy gradient step and the kurtosis term
 ``noise_laws``  noise laws as ``sympy.stats`` variables with computed σ², μ₄, excess kurtosis
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         coding,
         collisions,
         formulas,
+        interference,
         noise,
         noise_laws,
         sparsity,
@@ -51,6 +53,7 @@ __all__ = [
     "coding",
     "collisions",
     "formulas",
+    "interference",
     "noise",
     "noise_laws",
     "sparsity",

@@ -89,7 +89,7 @@ def registered_formulas() -> dict[str, Formula]:
 
 # --- the catalogue of public functions ------------------------------------------------------
 
-TOPICS = ("collisions", "assignment", "sparsity", "noise", "noise_laws", "coding", "spectra")
+TOPICS = ("collisions", "assignment", "interference", "sparsity", "noise", "noise_laws", "coding", "spectra")
 """The topic modules whose public functions the catalogue covers (``symbols``, ``validation``
 and this module hold no formulas)."""
 
@@ -326,6 +326,30 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry(name="assignment.expansion_derivation", kind="derivation",
           formulas=("assignment.expected_polysemantic", "collisions.polysemantic_exact", "collisions.polysemantic_printed")),
     Entry(name="assignment.stay_derivation", kind="derivation", formulas=("assignment.stay_bound",)),
+    # --- interference (paper 1 §2.5) ---------------------------------------------------------
+    Entry(name="interference.init_interference", kind="formula", formulas=("interference.init_strength",),
+          parameters=_p(n=_N, m=_M, s="s > 0 (init std times sqrt(m))"),
+          evaluations=(_ev("interference.init_strength", *_NM, ("s", "s", None)),), arrays=True),
+    Entry(name="interference.init_benefit", kind="formula", formulas=("interference.init_benefit",),
+          parameters=_p(m=_MN, s="s > 0 (init std times sqrt(m))"),
+          evaluations=(_ev("interference.init_benefit", ("m", "m", None), ("s", "s", None)),), arrays=True),
+    Entry(name="interference.gram_rates", kind="formula",
+          formulas=("interference.p_decay_rate", "interference.p_decay_rate_printed", "interference.cos_decay_rate"),
+          parameters=_p(a="a > 0 (squared norm of row 1)", b="b > 0 (squared norm of row 2)", p="0 < p <= sqrt(ab) (a positive inner product)"),
+          evaluations=(_ev("interference.p_decay_rate", "a", "b", output="p_rate"),
+                       _ev("interference.p_decay_rate_printed", "a", "b", output="p_rate_printed")), arrays=True),
+    Entry(name="interference.gram_flow", kind="solver", formulas=("interference.p_decay_rate",),
+          parameters=_p(a0="a0 > 0", b0="b0 > 0", p0="p0^2 <= a0 b0 (Cauchy-Schwarz)", t="sorted times >= 0",
+                        rtol="solver rtol > 0", atol="solver atol > 0")),
+    Entry(name="interference.window_rates", kind="solver",
+          formulas=("interference.p_decay_rate", "interference.p_decay_rate_printed", "interference.cos_decay_rate"),
+          parameters=_p(a0="a0 > 0", b0="b0 > 0", cos0="0 < cos0 <= 1", h="h > 0 (window length)",
+                        points="odd integer >= 3 (Simpson nodes)")),
+    Entry(name="interference.init_strength_derivation", kind="derivation", formulas=("interference.init_strength", "interference.init_order")),
+    Entry(name="interference.init_benefit_derivation", kind="derivation", formulas=("interference.init_benefit",)),
+    Entry(name="interference.gram_derivation", kind="derivation",
+          formulas=("interference.p_decay_rate", "interference.p_decay_rate_printed", "interference.cos_decay_rate")),
+    Entry(name="interference.two_row_reduction_derivation", kind="derivation", formulas=("interference.two_row_closed_form",)),
     # --- sparsity (paper 1 §2.3-2.4, App. B) ------------------------------------------------
     Entry(name="sparsity.threshold", kind="formula", formulas=("sparsity.threshold",),
           parameters=_p(lam="lam > 0 (l1 coefficient)", norm_sq="0 <= norm_sq < 1 (||W_i||^2; §2.4 assumes ||W_i|| < 1)"),
@@ -668,6 +692,21 @@ _CLAIMS: dict[str, tuple[str, ...]] = {
     'assignment.factorial_moment': ('assignment.variance',),
     'assignment.variance': ('assignment.variance',),
     'assignment.stay_bound': ('assignment.stay_initial_argmax',),
+    'interference.init_interference': ('interference.init_order', 'interference.init_strength'),
+    'interference.init_benefit': ('interference.init_benefit',),
+    'interference.gram_rates': ('interference.inner_product_decay',),
+    'interference.gram_flow': ('interference.gram_flow', 'interference.inner_product_decay'),
+    'interference.window_rates': ('interference.inner_product_decay',),
+    'interference.init_strength_derivation': ('interference.init_order', 'interference.init_strength'),
+    'interference.init_benefit_derivation': ('interference.init_benefit',),
+    'interference.gram_derivation': ('interference.gram_flow', 'interference.inner_product_decay'),
+    'interference.two_row_reduction_derivation': ('interference.two_row_reduction',),
+    'interference.two_row_closed_form': ('interference.two_row_reduction',),
+    'interference.init_strength': ('interference.init_order', 'interference.init_strength'),
+    'interference.init_order': ('interference.init_order',),
+    'interference.p_decay_rate': ('interference.gram_flow', 'interference.inner_product_decay'),
+    'interference.p_decay_rate_printed': ('interference.inner_product_decay',),
+    'interference.cos_decay_rate': ('interference.gram_flow', 'interference.inner_product_decay'),
     'coding.sparse_entropy_printed': ('coding.lemma2_entropy',),
     'coding.zero_merge_loss': ('coding.lemma2_zero_mass',),
     'coding.sparse_entropy_exact': ('coding.lemma2_zero_mass',),
@@ -715,6 +754,9 @@ _CLAIMS: dict[str, tuple[str, ...]] = {
     'noise.implicit_regulariser': ('noise.implicit_regulariser',),
     'noise.excess_kurtosis': ('noise.kurtosis_values', 'noise.sparsity_sign'),
     'noise.unit_fourth_norm': ('noise.unit_fourth_norm', 'noise.unit_fourth_norm_limit'),
+    'noise.a4_norm_xi': ('noise.a4_norm_xi', 'noise.eta3_remainder'),
+    'noise.xi_only_eta3_coefficient': ('noise.eta3_remainder',),
+    'noise.xi_only_eta3_bipolar': ('noise.eta3_remainder',),
     'sparsity.gradient': ('sparsity.loss_gradient',),
     'sparsity.footnote_simplified_flow': ('sparsity.footnote_constants',),
     'sparsity.magnitude_flow': ('sparsity.threshold',),

@@ -1,0 +1,115 @@
+"""Interference between encodings (paper 1 §2.5): closed forms, simulations, verdicts, and power
+checks (a deliberately wrong form must be rejected by the same rule)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from polyverify.claim import Context, Form
+from polyverify.numerics.interference import init_forces, integrate_smooth_flow, rows_with_gram
+from polyverify.registry import get_claim
+from polyverify.runner import run
+from polyverify.theory import interference as th
+
+EXPECTED = {
+    "interference.init_strength": "verified",
+    "interference.init_order": "verified",
+    "interference.init_benefit": "verified",
+    "interference.gram_flow": "verified",
+    "interference.inner_product_decay": "erratum",  # the paper's rate a + b is the interference's alone
+    "interference.two_row_reduction": "verified",
+}
+
+CTX = Context(seed=0, mode="quick", device="cpu", delta=1e-5)
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("interference_report")
+    return run(only="interference", mode="quick", seed=0, report_dir=out), out
+
+
+def test_quick_suite_verdicts(quick_report):
+    report, _ = quick_report
+    got = {r["claim_id"]: r["verdict"] for r in report.results}
+    assert got == EXPECTED, {k: (got.get(k), v) for k, v in EXPECTED.items() if got.get(k) != v}
+
+
+def test_every_derivation_step_is_proved():
+    for steps in (th.init_strength_derivation, th.init_benefit_derivation, th.gram_derivation, th.two_row_reduction_derivation):
+        for label, lhs, rhs in steps():
+            assert sp.simplify(lhs - rhs) == 0, label
+
+
+def test_gram_flow_matches_the_full_two_row_flow():
+    """The 3-D Gram flow is exact: p(T), a(T), b(T) of a 2 x 40 flow agree to the solvers' precision."""
+    W0 = rows_with_gram(40, 0.7, 1.3, 0.6, rng=np.random.default_rng(3))
+    ts = np.linspace(0.0, 1.0, 5)
+    W = integrate_smooth_flow(W0, ts)
+    g = th.gram_flow(0.7, 1.3, 0.6 * np.sqrt(0.7 * 1.3), ts)
+    np.testing.assert_allclose(np.einsum("tm,tm->t", W[:, 0], W[:, 1]), g["p"], rtol=1e-8)
+    np.testing.assert_allclose(np.einsum("tm,tm->t", W[:, 0], W[:, 0]), g["a"], rtol=1e-8)
+    np.testing.assert_allclose(np.einsum("tm,tm->t", W[:, 1], W[:, 1]), g["b"], rtol=1e-8)
+
+
+def test_positive_inner_products_grow_when_a_plus_b_is_below_one():
+    """The derived rate 2(a+b) - 2 is negative at a + b < 1: p grows under the whole flow."""
+    W0 = rows_with_gram(16, 0.3, 0.4, 0.5, rng=np.random.default_rng(0))
+    W = integrate_smooth_flow(W0, [0.0, 0.2])
+    assert W[-1, 0] @ W[-1, 1] > W0[0] @ W0[1]
+    assert th.window_rates(0.3, 0.4, 0.5, 0.2)["derived"] < 0 < th.window_rates(0.3, 0.4, 0.5, 0.2)["printed"]
+
+
+def test_init_forces_sample_means():
+    f = init_forces(8, 16, trials=40_000, rng=np.random.default_rng(1), s=0.8)
+    se = f.interference.std() / np.sqrt(f.interference.size)
+    assert abs(f.interference.mean() - th.init_interference(8, 16, s=0.8)) < 5 * se
+    se_b = f.benefit.std() / np.sqrt(f.benefit.size)
+    assert abs(f.benefit.mean() - th.init_benefit(16, s=0.8)) < 5 * se_b
+
+
+def test_rows_with_gram_has_the_requested_gram():
+    W = rows_with_gram(5, 0.5, 2.0, -0.3, rng=np.random.default_rng(2))
+    np.testing.assert_allclose(W @ W.T, [[0.5, -0.3], [-0.3, 2.0]], rtol=1e-12, atol=1e-14)
+
+
+def _with_derived(claim_id, numeric, expr=sp.Integer(0)):
+    claim = get_claim(claim_id)
+    return dataclasses.replace(claim, derived=Form(text="wrong", expr=expr, numeric=numeric))
+
+
+def test_wrong_constant_is_rejected():
+    """(n-1)s^4/(3m) instead of /(2m): the Monte Carlo check at its margin rejects it."""
+    claim = get_claim("interference.init_strength")
+    wrong = _with_derived("interference.init_strength", lambda n, m, s: (n - 1) * s**4 / (3 * m))
+    assert not wrong.rule.run(wrong, CTX).derived.passed
+    assert claim.rule.run(claim, CTX).derived.passed
+
+
+def test_interference_only_rate_is_rejected_as_the_gram_flow():
+    """Dropping the feature benefit from the Gram flow (the paper's rate alone) is caught at once."""
+    def printed_only(m, a0, b0, cos0, h, seed):
+        return cos0 * np.sqrt(a0 * b0) * np.exp(-h * (a0 + b0))
+
+    wrong = _with_derived("interference.gram_flow", printed_only)
+    assert not wrong.rule.run(wrong, CTX).derived.passed
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: th.init_interference(2, 4, s=0.0), "s"),
+        (lambda: th.gram_rates(1.0, 1.0, 2.0), "Cauchy-Schwarz"),
+        (lambda: th.gram_flow(1.0, 1.0, 0.1, [1.0, 0.5]), "sorted"),
+        (lambda: th.window_rates(1.0, 1.0, -0.2, 0.5), "cos0"),
+        (lambda: rows_with_gram(1, 1.0, 1.0, 0.5, rng=np.random.default_rng(0)), "m"),
+        (lambda: init_forces(4, 2, trials=3, rng=np.random.default_rng(0)), "m >= n"),
+    ],
+)
+def test_bad_input_names_the_parameter(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
