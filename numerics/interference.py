@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.integrate import solve_ivp
-
 from polyverify.theory.validation import require_int, require_m_ge_n, require_positive
+from scipy.integrate import solve_ivp
 
 from .gradient_flow import smooth_force
 
-__all__ = ["InitForces", "init_forces", "rows_with_gram", "integrate_smooth_flow"]
+__all__ = ["InitForces", "init_forces", "integrate_smooth_flow", "rows_with_gram"]
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,12 @@ import dataclasses
 import numpy as np
 import pytest
 import sympy as sp
-
 from polyverify.claim import Context, Form
-from polyverify.numerics.interference import init_forces, integrate_smooth_flow, rows_with_gram
+from polyverify.numerics.interference import (
+    init_forces,
+    integrate_smooth_flow,
+    rows_with_gram,
+)
 from polyverify.registry import get_claim
 from polyverify.runner import run
 from polyverify.theory import interference as th
@@ -77,9 +80,9 @@ def test_rows_with_gram_has_the_requested_gram():
     np.testing.assert_allclose(W @ W.T, [[0.5, -0.3], [-0.3, 2.0]], rtol=1e-12, atol=1e-14)
 
 
-def _with_derived(claim_id, numeric, expr=sp.Integer(0)):
+def _with_derived(claim_id, numeric):
     claim = get_claim(claim_id)
-    return dataclasses.replace(claim, derived=Form(text="wrong", expr=expr, numeric=numeric))
+    return dataclasses.replace(claim, derived=Form(text="wrong", expr=sp.Integer(0), numeric=numeric))
 
 
 def test_wrong_constant_is_rejected():

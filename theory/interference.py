@@ -62,21 +62,21 @@ from .symbols import lam, m, n
 from .validation import positive_array, require_positive, scalar_or_array
 
 __all__ = [
-    "INIT_INTERFERENCE",
-    "INIT_ORDER",
-    "INIT_BENEFIT",
+    "GRAM_COS_RATE",
     "GRAM_P_RATE",
     "GRAM_P_RATE_PRINTED",
-    "GRAM_COS_RATE",
+    "INIT_BENEFIT",
+    "INIT_INTERFERENCE",
+    "INIT_ORDER",
     "TWO_ROW_CLOSED_FORM",
-    "init_interference",
-    "init_benefit",
-    "init_strength_derivation",
-    "init_benefit_derivation",
     "gram_derivation",
-    "two_row_reduction_derivation",
-    "gram_rates",
     "gram_flow",
+    "gram_rates",
+    "init_benefit",
+    "init_benefit_derivation",
+    "init_interference",
+    "init_strength_derivation",
+    "two_row_reduction_derivation",
     "window_rates",
 ]
 

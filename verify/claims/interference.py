@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import strategies as st
-
-from polyverify.numerics.interference import init_forces, integrate_smooth_flow, rows_with_gram
+from polyverify.numerics.interference import (
+    init_forces,
+    integrate_smooth_flow,
+    rows_with_gram,
+)
 from polyverify.theory import interference as th
 
 from ..claim import Budget, Claim, Domain, Form, Source
