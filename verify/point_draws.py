@@ -17,6 +17,10 @@ conditions (:class:`polyverify.side_conditions.Condition`) are enforced by rejec
 point is kept only when every condition holds there. Values are exact (``Integer`` or the
 exact ``Rational`` of a drawn binary float), so each evaluation rounds them to its own precision.
 Draws are deterministic given ``seed``.
+
+For checks against a simulation (:mod:`polyverify.observables`), :func:`hypothesis_points` gives
+the same intervals as a Hypothesis strategy (integers for integer symbols, floats for real ones,
+the open edge of a sign assumption excluded), and :func:`lower_corner` the point pinned first.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ __all__ = [
     "MAX_CORNERS",
     "default_interval",
     "draw_points",
+    "hypothesis_points",
+    "lower_corner",
 ]
 
 DEFAULT_INTEGER_RANGE: Final = 10**6
@@ -191,3 +197,47 @@ def draw_points(
         point = {s: _draw_one(s, *bounds[s], rnd) for s in syms}
         if ok(point):
             yield point, "random"
+
+
+def _plain(sym: sp.Symbol, value: float) -> int | float:
+    return int(value) if sym.is_integer else float(value)
+
+
+def hypothesis_points(
+    symbols: Sequence[sp.Symbol],
+    domain: Mapping[str, tuple[float, float]],
+    *,
+    accept: Callable[[dict[str, int | float]], bool] | None = None,
+):
+    """A Hypothesis strategy of points ``{name: value}`` over the symbols' intervals.
+
+    An integer symbol is drawn by ``st.integers`` over its interval, any other symbol by
+    ``st.floats`` (no NaN, infinity or subnormal; the edges are reachable, except an open edge of
+    a ``positive``/``negative`` assumption, which :func:`_bounds` moves six decades inside). A
+    symbol without an interval in ``domain`` gets :func:`default_interval`. ``accept`` (side
+    conditions, the observable's validity) filters the points.
+
+    >>> n, lam = sp.Symbol("n", positive=True, integer=True), sp.Symbol("lam", positive=True)
+    >>> lower_corner([n, lam], {"n": (2, 8), "lam": (0.0, 0.5)})
+    {'lam': 5e-07, 'n': 2}
+    """
+    from hypothesis import strategies as st
+
+    parts = {}
+    for s in sorted(symbols, key=lambda s: s.name):
+        lo, hi = _bounds(s, domain.get(s.name, default_interval(s)))
+        if s.is_integer:
+            parts[s.name] = st.integers(int(lo), int(hi))
+        else:
+            parts[s.name] = st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+    strategy = st.fixed_dictionaries(parts)
+    return strategy.filter(accept) if accept is not None else strategy
+
+
+def lower_corner(symbols: Sequence[sp.Symbol], domain: Mapping[str, tuple[float, float]]) -> dict[str, int | float]:
+    """Every symbol at the lower edge of its interval (as :func:`hypothesis_points` bounds it)."""
+    out: dict[str, int | float] = {}
+    for s in sorted(symbols, key=lambda s: s.name):
+        lo, _ = _bounds(s, domain.get(s.name, default_interval(s)))
+        out[s.name] = _plain(s, lo)
+    return out
