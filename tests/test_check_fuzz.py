@@ -72,6 +72,7 @@ def _tex(children):
         children.map(lambda c: f"\\left({c}\\right)"),
         children.map(lambda c: f"{{{c}}}^{{{c}}}"),
         st.tuples(children, children).map(lambda t: f"\\sum_{{n=1}}^{{{t[0]}}} {t[1]}"),
+        children.map(lambda c: f"\\lim_{{n \\to \\infty}} {c}"),
         children.map(lambda c: f"({c}"),
     )
 

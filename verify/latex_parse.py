@@ -29,6 +29,8 @@ Accepted:
   ``\zeta(s)``, ``\zeta(s, a)``, ``\Gamma(x)``, ``\operatorname{erf}(x)``;
   ``\lfloor x \rfloor``, ``\lceil x \rceil``;
 * ``\sum_{k=a}^{b}`` and ``\prod_{k=a}^{b}`` over the following product term;
+* ``\lim_{x \to a}`` (also ``\rightarrow``; ``a`` a number or ``\infty``, ``a^+`` / ``a^-``
+  one-sided) over the following product term: an unevaluated ``limit(...)`` of the plain syntax;
 * spacing ``\, \; \! \quad \qquad`` and ``\displaystyle`` are ignored.
 
 >>> import sympy as sp
@@ -184,7 +186,7 @@ class _Parser:
         name = t.text[1:]
         return t.kind == "cmd" and (
             name in GREEK or name in LATEX_FUNCTIONS or name in _FRAC or name in _BINOM
-            or name in _NAMED or name in ("sqrt", "sum", "prod", "pi", "infty", "zeta", "Gamma",
+            or name in _NAMED or name in ("sqrt", "sum", "prod", "lim", "pi", "infty", "zeta", "Gamma",
                                           "left", "lfloor", "lceil", "{")
         )
 
@@ -375,6 +377,8 @@ class _Parser:
             return f"sqrt({self.argument()})"
         if name in ("sum", "prod"):
             return self._big(name, t)
+        if name == "lim":
+            return self._lim(t)
         if name == "pi":
             return "pi"
         if name == "infty":
@@ -453,6 +457,49 @@ class _Parser:
         body = self.term()
         fn = "Sum" if name == "sum" else "Product"
         return f"{fn}({body}, ({var}, {lo}, {hi}))"
+
+
+    def _lim(self, t: _Tok) -> str:
+        r"""``\lim_{x \to a} body`` (``\rightarrow`` too; ``a`` a number or ``\infty`` with an
+        optional sign, and ``0^+`` / ``0^-`` for one side) over the following product term, as
+        ``limit(body, x, a[, "+"|"-"])``."""
+        self.expect("_")
+        self.expect("{")
+        var_tok = self.take()
+        if var_tok.kind == "letter":
+            var = self.letter(var_tok.text, var_tok.col)
+        elif var_tok.kind == "cmd" and var_tok.text[1:] in GREEK:
+            var = GREEK[var_tok.text[1:]]
+        else:
+            raise LatexError("\\lim needs a variable: \\lim_{x \\to a}", column=var_tok.col)
+        arrow = self.take()
+        if arrow.text not in ("\\to", "\\rightarrow"):
+            raise LatexError(f"expected \\to after the variable of \\lim, got {arrow.text!r}", column=arrow.col)
+        sign = ""
+        if self.is_("-") or self.is_("+"):
+            sign = "-" if self.take().text == "-" else ""
+        p = self.take()
+        if p.text == "\\infty":
+            point = f"{sign}oo"
+        elif p.kind == "num":
+            point = f"{sign}{p.text}"
+        else:
+            raise LatexError(f"the point of \\lim must be a number or \\infty, got {p.text!r}", column=p.col)
+        direction = ""
+        if self.is_("^"):
+            self.take()
+            braced = self.is_("{")
+            if braced:
+                self.take()
+            d = self.take()
+            if d.text not in ("+", "-"):
+                raise LatexError(f"a one-sided limit reads a^+ or a^-, got {d.text!r}", column=d.col)
+            if braced:
+                self.expect("}")
+            direction = f', "{d.text}"'
+        self.expect("}")
+        body = self.term()
+        return f"limit({body}, {var}, {point}{direction})"
 
 
 def latex_to_plain(text: str) -> str:

@@ -16,7 +16,9 @@ building the SymPy expression itself from a small whitelist:
 * calls, by plain name only and positional arguments only, to the functions of
   :data:`FUNCTIONS` with the arities listed there. ``Sum(expr, (k, a, b))`` and
   ``Product(expr, (k, a, b))`` take one or more limit tuples whose first entry is a declared
-  symbol; tuples are accepted nowhere else.
+  symbol; tuples are accepted nowhere else. ``limit(expr, x, point)`` (optionally with a direction
+  ``"+"``, ``"-"`` or ``"+-"``, the only string literals accepted anywhere) builds an *unevaluated*
+  :class:`sympy.Limit`: it is evaluated by the checker, under its time budget.
 
 Everything else - attribute access, subscripts, lambdas, comprehensions, comparisons, boolean
 operators, the walrus, keyword or starred arguments, calls of anything but a whitelisted name -
@@ -184,6 +186,7 @@ FUNCTIONS: Final[Mapping[str, tuple[Callable[..., sp.Expr], int, int]]] = {
     "Max": (sp.Max, 1, _MAX_CALL_ARGS),
     "Sum": (sp.Sum, 2, 1 + _MAX_SUM_LIMITS),  # Sum(expr, (k, a, b), ...)
     "Product": (sp.Product, 2, 1 + _MAX_SUM_LIMITS),
+    "limit": (sp.Limit, 3, 4),  # limit(expr, x, point[, "+" | "-" | "+-"]), unevaluated
 }
 """Callable names: SymPy function and (minimum, maximum) number of positional arguments."""
 
@@ -603,6 +606,8 @@ class _Builder:
             raise ParseError(
                 f"{name}() takes {expected} arguments, got {nargs}", **_where(node)
             )
+        if name == "limit":
+            return _check_result(self._limit_call(node), node)
         if name in _LIMIT_FUNCTIONS:
             body = self.build(node.args[0])
             limits = [self._limit(arg, name) for arg in node.args[1:]]
@@ -628,6 +633,31 @@ class _Builder:
         except (TypeError, ValueError, ArithmeticError) as exc:
             raise ParseError(f"{name}(): {exc}", **_where(node)) from None
         return _check_result(result, node)
+
+    def _limit_call(self, node: ast.Call) -> sp.Expr:
+        """``limit(expr, x, point[, direction])`` as an unevaluated :class:`sympy.Limit` (it is
+        evaluated later, under the time budget). ``x`` a declared symbol, ``point`` a real number,
+        ``oo`` or ``-oo`` (only those for an integer ``x``), ``direction`` one of the string
+        literals ``"+"``, ``"-"``, ``"+-"`` (default two-sided; towards ``oo`` from below)."""
+        var_node, point_node = node.args[1], node.args[2]
+        var = self.build(var_node)
+        if not isinstance(var, sp.Symbol) or not isinstance(var_node, ast.Name):
+            raise ParseError("limit() variable must be a declared symbol", **_where(var_node))
+        point = self.build(point_node)
+        if point not in (sp.oo, -sp.oo) and not (point.is_number and point.is_real):
+            raise ParseError("limit() point must be a real number, oo or -oo", **_where(point_node))
+        if var.is_integer and point not in (sp.oo, -sp.oo):
+            raise ParseError(f"the integer symbol '{var}' can only tend to oo or -oo", **_where(point_node))
+        direction = "+-"
+        if len(node.args) == 4:
+            d = node.args[3]
+            if not (isinstance(d, ast.Constant) and isinstance(d.value, str) and d.value in ("+", "-", "+-")):
+                raise ParseError('limit() direction must be "+", "-" or "+-"', **_where(d))
+            direction = d.value
+        if point in (sp.oo, -sp.oo):
+            direction = "-" if point is sp.oo else "+"
+        body = self.build(node.args[0])
+        return sp.Limit(body, var, point, direction)
 
     def _limit(self, node: ast.AST, func: str) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
         if not isinstance(node, ast.Tuple) or len(node.elts) != 3:
