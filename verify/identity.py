@@ -278,8 +278,9 @@ def _search_text(records: Sequence[PointRecord]) -> str:
     for r in records:
         if r.kind != "not evaluable":
             counts[r.phase] = counts.get(r.phase, 0) + 1
-    order = ("pinned", "random", "search", "shrunk", "limit")
-    words = {"pinned": "at the domain's edges", "random": "log-uniform", "search": "worst-case search",
+    order = ("pinned", "random", "target", "search", "shrunk", "limit")
+    words = {"pinned": "at the domain's edges", "random": "log-uniform",
+             "target": "worst-case search by Hypothesis target()", "search": "worst-case compass search",
              "shrunk": "shrinking", "limit": "along the limit"}
     return ", ".join(f"{counts[k]} {words[k]}" for k in order if k in counts)
 

@@ -10,10 +10,13 @@ finished before the deadline):
   their interval, reals tried at the edge and at one significant digit) while they still differ,
   so the counterexample reported is small where possible;
 * :func:`order_points` — ``prev <= this`` (and ``<``, ``>=``, ``>``) at the same points, then a
-  **worst-case search**: a pattern search from the three points of smallest margin (each symbol
-  moved by factors 2 and 1.1, by one and a tenth for integers, and to its edges, keeping a move
-  only when it lowers the margin), so a violation confined to a corner of the domain is found
-  even when random points miss it; the smallest margin found is reported;
+  **worst-case search** in two stages: Hypothesis's generate and targeted phases with
+  ``target()`` on the negated absolute margin (its hill climbing mutates the examples of smallest
+  margin), then a compass search from the three points of smallest margin found so far (each
+  symbol moved by ``±h`` with ``h`` a tenth of its interval, halved whenever no move lowers the
+  margin, and by factors 2 and 1.1 and to its edges), so a violation confined to a thin region of
+  the domain (``(x - 7/10)**2 >= 10**-8`` on ``[0, 1]`` fails only within ``10**-4`` of ``0.7``) is
+  found even when random points miss it; the smallest margin found is reported;
 * :func:`asymptotic_points` — ``prev ~ this`` along ``x -> a``: at a few drawn values of the other
   symbols, the ratio ``prev/this`` at ``x = 10**2, 10**4, ..., 10**128`` (or ``a ± 10**-k``),
   summarised per base point as ``tends to 1``, ``not 1`` or ``unclear``
@@ -295,16 +298,28 @@ def order_points(
             yield from _shrink(a, b, point, domain, conditions, dps, bad, judge)
             return
         scored.append((_objective(values), point))
-    # worst-case search: pattern moves from the smallest (absolute) margins
+    # worst-case search, 1: Hypothesis's targeted phase, maximising the negated absolute margin
+    targeted: list[PointRecord] = []
+    for rec, values in _targeted(a, b, judge, symbols, domain, conditions, dps=dps, seed=seed,
+                                 examples=max(points, _MIN_TARGETED)):
+        targeted.append(rec)
+        yield rec
+        if rec.kind in bad:
+            yield from _shrink(a, b, rec.exact_point, domain, conditions, dps, bad, judge)
+            return
+        scored.append((_objective(values), rec.exact_point))
+    # 2: a compass search (steps halved when no move improves) from the smallest margins found
     scored.sort(key=lambda t: t[0])
-    evaluations = points
+    evaluations = 2 * points
     for margin, start in scored[:_SEARCH_STARTS]:
         current, best = dict(start), margin
-        moved = True
-        while moved and evaluations > 0:
+        lo_hi = {s_: _bounds(s_, domain.get(s_.name, default_interval(s_))) for s_ in current}
+        steps = {s_: _initial_step(s_, current[s_], *lo_hi[s_]) for s_ in current}
+        while evaluations > 0 and any(_step_alive(s_, h, current[s_]) for s_, h in steps.items()):
             moved = False
-            for sym in sorted(current, key=lambda s: s.name):
-                for trial in _neighbours(current, sym, domain, conditions, _moves):
+            for sym in sorted(current, key=lambda s_: s_.name):
+                mover = _compass_moves(steps[sym])
+                for trial in _neighbours(current, sym, domain, conditions, mover):
                     if evaluations <= 0:
                         break
                     evaluations -= 1
@@ -319,6 +334,124 @@ def order_points(
                     if _objective(values) < best:
                         current, best, moved = trial, _objective(values), True
                         break
+            if not moved:
+                steps = {s_: _halve(s_, h) for s_, h in steps.items()}
+
+
+_MIN_TARGETED: Final = 40
+"""Fewest examples of the targeted phase (Hypothesis's ``target()`` needs some to climb)."""
+_STEP_FRACTION: Final = 0.1
+"""A compass search starts with steps of a tenth of the interval (or of the value's magnitude)."""
+_REL_STEP_FLOOR: Final = 1e-15
+"""A real step below this fraction of the value is dead (beyond float resolution of the draws)."""
+
+
+def _initial_step(sym: sp.Symbol, value: sp.Rational, lo: float, hi: float) -> float:
+    width = hi - lo
+    scale = abs(float(value)) if abs(float(value)) > 0 else 1.0
+    h = _STEP_FRACTION * min(width, max(scale, 1.0) if sym.is_integer else width)
+    return max(1.0, math.floor(h)) if sym.is_integer else h
+
+
+def _halve(sym: sp.Symbol, h: float) -> float:
+    return math.floor(h / 2) if sym.is_integer else h / 2
+
+
+def _step_alive(sym: sp.Symbol, h: float, value: sp.Rational) -> bool:
+    if sym.is_integer:
+        return h >= 1
+    return h > _REL_STEP_FLOOR * max(abs(float(value)), 1e-300)
+
+
+def _compass_moves(h: float):
+    """The moves of one compass step of size ``h``: ``value -/+ h`` and the multiplicative moves
+    of :func:`_moves` (factors 2 and 1.1, the edges) for domains spanning decades."""
+
+    def steps(sym: sp.Symbol, value: sp.Rational, lo: float, hi: float) -> list[sp.Rational]:
+        out: list[sp.Rational] = []
+        if sym.is_integer:
+            v = int(value)
+            for c in (v - int(h), v + int(h)):
+                if lo <= c <= hi and c != v:
+                    out.append(sp.Integer(c))
+        else:
+            x = float(value)
+            for c in (x - h, x + h):
+                if lo <= c <= hi and c != x:
+                    out.append(sp.Rational(c))
+        return out + [c for c in _moves(sym, value, lo, hi) if c not in out]
+
+    return steps
+
+
+def _hypothesis_without_local_constants():
+    """Hypothesis mixes constants from *local* source files into its draws, so the same seed could
+    draw differently in a source checkout and an install; drawn with none (as
+    :func:`polyverify.rules._sampling.draw_examples` does). Private API, skipped where absent."""
+    import contextlib
+
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover
+        return contextlib.nullcontext()
+    original = getattr(providers, "_get_local_constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    empty = getattr(providers, "Constants", None)
+    if original is None or cache is None or empty is None:  # pragma: no cover
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def patched():
+        cache.cache.clear()
+        providers._get_local_constants = lambda: empty()
+        try:
+            yield
+        finally:
+            providers._get_local_constants = original
+            cache.cache.clear()
+
+    return patched()
+
+
+def _targeted(a, b, judge, symbols, domain, conditions, *, dps: int, seed: int, examples: int):
+    """Points of Hypothesis's generate and **target** phases: each example is scored by
+    ``target(-asinh(b - a))`` (the absolute margin at ``2p`` digits, compressed monotonically into
+    float range), so Hypothesis mutates the examples of smallest margin towards a violation. The
+    search stops at the first violation. Yields ``(record, values)``."""
+    from hypothesis import HealthCheck, Phase, given, settings, target
+    from hypothesis import seed as hyp_seed
+
+    from .point_draws import hypothesis_points
+
+    syms = sorted(symbols, key=lambda s_: s_.name)
+    if not syms:
+        return
+    found: list[tuple[PointRecord, PairValues]] = []
+    stop: list[bool] = []
+
+    @settings(max_examples=examples, database=None, deadline=None, derandomize=False,
+              phases=[Phase.generate, Phase.target], suppress_health_check=list(HealthCheck))
+    @hyp_seed(seed)
+    @given(hypothesis_points(syms, domain))
+    def probe(raw: dict) -> None:
+        if stop:
+            return
+        point = {s_: sp.Integer(raw[s_.name]) if s_.is_integer else sp.Rational(raw[s_.name]) for s_ in syms}
+        if conditions and not all_hold(conditions, point):
+            return
+        try:
+            values, j = judge(a, b, point, dps)
+        except NotEvaluable:
+            return
+        found.append((_record(point, values, j, "target"), values))
+        if j.kind in ("violated", "not real"):
+            stop.append(True)
+            return
+        target(-math.asinh(max(min(_objective(values), 1e300), -1e300)), label="negated margin")
+
+    with _hypothesis_without_local_constants():
+        probe()
+    yield from found
 
 
 def _objective(values: PairValues) -> float:
