@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
-
 from polyverify.derivation_file import check_derivation_file, parse_derivation_text
 from polyverify.latex_parse import latex_to_plain, parse_latex
 from polyverify.safe_parse import ParseError, parse_expression

@@ -117,3 +117,15 @@ def test_integer_parameter_needs_an_integer_symbol() -> None:
     x = sp.Symbol("x", positive=True)
     with pytest.raises(ValueError, match="must be declared integer"):
         check_against(x, observable="noise.fourth_moment.normal", params={"k": x, "sigma": sigma})
+
+
+def test_a_file_checks_a_real_symbol_against_a_noise_law(tmp_path) -> None:
+    from polyverify.derivation_file import check_derivation_file
+
+    p = tmp_path / "noise.toml"
+    p.write_text('[symbols]\nk = "positive integer"\nsigma = "positive"\n'
+                 '[[steps]]\nexpr = "sigma**4*(3*k**2 - 6*k/5)/k**2"\n[[steps]]\nexpr = "sigma**4*(3 - 6/(5*k))"\n'
+                 '[simulation]\nobservable = "noise.fourth_moment.uniform"\n')
+    report = check_derivation_file(p, timeout=60)
+    assert report.simulation.verdict == "verified" and report.exit_status == 0
+    assert "resolution" in report.render_text()
