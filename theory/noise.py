@@ -27,6 +27,19 @@ Derivations (each registered with :func:`theory.formulas.formula` and checked in
   :math:`q_4 = \|W_i\|_4^4`; for bipolar noise (:math:`\mu_4 = \sigma^4`, :math:`\mu_6 = \sigma^6`,
   :math:`\|\xi\|^2 = m\sigma^2` surely) it is :math:`-32\sigma^4(12 + m\sigma^2)(3 - 2q_4)`.
 * the implicit regulariser :math:`16\eta^2\sigma^4\|W_i\|_4^4(\mu_4/\sigma^4 - 3)`.
+* the drift of the direction's fourth norm :math:`q = \|W_i\|_4^4/\|W_i\|_2^4` under one real
+  noisy step (Figs 4, 5; issue 17): on a unit row without interference
+  :math:`E[q(W_i')] - q(W_i) = 2\eta^2\sigma^4\big(12 - 4(m+2)q + \kappa(8q + 24q^2 - 32p_6)\big) + O(\eta^3)`,
+  :math:`\kappa = \mu_4/\sigma^4 - 3`, :math:`p_6 = \|W_i\|_6^6` (the η term vanishes: the mean
+  gradient :math:`(4(\|W_i\|^2-1) + 2\sigma^2)W_i` is radial). Over uniformly random directions its
+  mean is :math:`48\eta^2\sigma^4\kappa\,m(m-1)/((m+2)(m+4)(m+6))`: *negative* for bipolar noise.
+  With :math:`E[8q + 24q^2 - 32p_6]` closed at its uniform-sphere value, :math:`E q` relaxes at the
+  rate :math:`8(m+2)\eta^2\sigma^4` per step to
+  :math:`q_\infty = 3/(m+2) + 6\kappa m(m-1)/((m+2)^2(m+4)(m+6))`, below 3/(m+2) when κ < 0.
+  The printed regulariser descended as a loss moves q by
+  :math:`-\eta\nabla R\cdot\nabla q = -256\eta^3\sigma^4\kappa(p_6 - q^2)` per step: nothing at η².
+* the η³-weakened push :math:`\sigma^4(1 - 2\eta(12 + m\sigma^2))` (bipolar) peaks over σ at
+  :math:`\sigma_*^2 = (1 - 24\eta)/(3\eta m)`.
 * the mean fourth power norm of a uniform random unit vector in :math:`\mathbb R^m`,
   :math:`E\|u\|_4^4 = 3/(m+2)` (→ 3/m, the reference line of Figs 4, 5).
 
@@ -59,7 +72,8 @@ __all__ = [
     "XI_ONLY_LEADING_PATHWISE", "XI_ONLY_LEADING", "XI_ONLY_ETA3", "FOURTH_MOMENT_INDEX",
     "FOURTH_MOMENT", "A4_NORM_XI", "XI_ONLY_ETA3_COEFFICIENT", "XI_ONLY_ETA3_BIPOLAR",
     "MAIN_TEXT_TERM", "IMPLICIT_REGULARISER", "EXCESS_KURTOSIS",
-    "UNIT_FOURTH_NORM",
+    "UNIT_FOURTH_NORM", "p6", "FOURTH_NORM_DRIFT", "FOURTH_NORM_DRIFT_BIPOLAR", "FOURTH_NORM_DRIFT_SPHERE_MEAN",
+    "FOURTH_NORM_RELAXATION_RATE", "FOURTH_NORM_STATIONARY", "REGULARISER_STEP_DRIFT", "PUSH_TURNING_SIGMA2",
     # printed forms that disagree
     "PRINTED_ENCODER_JACOBIAN_TRACE", "PRINTED_XI_PRIME_PART_MINUS", "PRINTED_NORM_SQ_FIRST_ORDER",
     "PRINTED_FOURTH_MOMENT_INDEX", "PRINTED_MAIN_TEXT_TERM",
@@ -286,6 +300,62 @@ UNIT_FOURTH_NORM = formula(
 )
 
 
+# ---------------------------------------------------------------- the drift of ||W_i||_4^4 (Figs 4, 5)
+p6 = sp.Symbol("p_6", positive=True)
+""":math:`\\|W_i\\|_6^6` (of the direction; on a unit row the row's own)."""
+_KAPPA = mu4 / sigma**4 - 3
+FOURTH_NORM_DRIFT = formula(
+    "noise.fourth_norm_drift",
+    2 * sigma**4 * (12 - 4 * (m + 2) * q4 + _KAPPA * (8 * q4 + 24 * q4**2 - 32 * p6)),
+    source=f"{SRC}, §3.2 and App. D (Figs 4, 5)", printed=False,
+    doc=("eta^2 coefficient of E[q(W')] - q(W), q = ||W||_4^4/||W||_2^4, one real noisy step on a unit row "
+         "without interference: 2 sigma^4 (12 - 4(m+2) q + kappa (8q + 24q^2 - 32 p_6)), kappa = mu_4/sigma^4 - 3"),
+)
+r"""The η² coefficient of the expected change of the direction's fourth norm in one noisy step.
+
+With :math:`g = 2a(2W+\xi)` (unit row, :data:`GRADIENT`), :math:`q(W - \eta g) - q(W) =
+-\eta\nabla q\cdot g + \tfrac12\eta^2 g^\top\nabla^2 q\,g + O(\eta^3)`. The mean of the first
+term vanishes: :math:`E g = 2\sigma^2 W` is radial and q is scale-invariant. The second, with
+:math:`b_3 = \sum_j W_j^3\xi_j` and :math:`c_2 = \sum_j W_j^2\xi_j^2`, is
+:math:`2a^2(12c_2 - 16b_3 + 16qa - 32ab_3 - 4qs + 24qa^2)`; its mean uses
+:math:`E[a^2c_2] = \sigma^4 + (\mu_4-\sigma^4)q`, :math:`E[a^2s] = \mu_4 + (m-1)\sigma^4`,
+:math:`E[a^3b_3] = 3\sigma^4q + (\mu_4-3\sigma^4)p_6` and :data:`FOURTH_MOMENT`. The κ-free part
+:math:`12 - 4(m+2)q` is the isotropic diffusion on the sphere (it vanishes on average over uniform
+directions); the κ part is not the regulariser's gradient alone (that would be :math:`\propto p_6 - q^2`).
+Checked by :func:`_fourth_norm_drift_derivation` (m = 2, 3 by expansion)."""
+FOURTH_NORM_DRIFT_BIPOLAR = formula(
+    "noise.fourth_norm_drift_bipolar", 2 * sigma**4 * (12 - 4 * (m + 6) * q4 - 48 * q4**2 + 64 * p6),
+    source=f"{SRC}, §3.2 and App. D (Figs 4, 5)", printed=False,
+    doc="the same for bipolar noise (kappa = -2): 2 sigma^4 (12 - 4(m+6) q - 48 q^2 + 64 p_6)",
+)
+FOURTH_NORM_DRIFT_SPHERE_MEAN = formula(
+    "noise.fourth_norm_drift_sphere_mean", 48 * sigma**4 * _KAPPA * m * (m - 1) / ((m + 2) * (m + 4) * (m + 6)),
+    source=f"{SRC}, §3.2 and App. D (Figs 4, 5)", printed=False,
+    doc="mean of the eta^2 drift coefficient over uniformly random unit rows: 48 sigma^4 kappa m(m-1)/((m+2)(m+4)(m+6))",
+)
+FOURTH_NORM_RELAXATION_RATE = formula(
+    "noise.fourth_norm_relaxation_rate", 8 * (m + 2) * eta**2 * sigma**4, source=f"{SRC}, App. D (Figs 4, 5)",
+    printed=False, doc="per-step relaxation rate of E q under the eta^2 drift (the coefficient of -q): 8(m+2) eta^2 sigma^4",
+)
+FOURTH_NORM_STATIONARY = formula(
+    "noise.fourth_norm_stationary", 3 / (m + 2) + 6 * _KAPPA * m * (m - 1) / ((m + 2) ** 2 * (m + 4) * (m + 6)),
+    source=f"{SRC}, App. D (Figs 4, 5)", printed=False,
+    doc=("E q where the eta^2 drift vanishes, E[8q + 24q^2 - 32p_6] closed at its uniform-sphere value: "
+         "3/(m+2) + 6 kappa m(m-1)/((m+2)^2 (m+4)(m+6)) (first order in kappa)"),
+)
+REGULARISER_STEP_DRIFT = formula(
+    "noise.regulariser_step_drift", -256 * eta**3 * sigma**4 * _KAPPA * (p6 - q4**2), source=f"{SRC}, §3.2",
+    printed=False,
+    doc=("the change of q per step if the printed regulariser R = 16 eta^2 sigma^4 kappa q were descended as a loss: "
+         "-eta grad_s R . grad_s q = -256 eta^3 sigma^4 kappa (p_6 - q^2) (no eta^2 term)"),
+)
+PUSH_TURNING_SIGMA2 = formula(
+    "noise.push_turning_sigma2", (1 - 24 * eta) / (3 * eta * m), source=f"{SRC}, App. C.2 and App. D",
+    printed=False,
+    doc="sigma^2 where the bipolar push sigma^4 (1 - 2 eta (12 + m sigma^2)) is largest: (1 - 24 eta)/(3 eta m)",
+)
+
+
 def fourth_moment_explicit(mm: int) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     """(E[a^4] by expansion, ||W||_2^2, ||W||_4^4) for explicit coordinates in R^mm."""
     W = sp.symbols(f"V_1:{mm + 1}", real=True)
@@ -455,4 +525,61 @@ def _eta3_coefficient_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
                   both - both.subs(q4, 0), -32 * eta**2 * sigma**4 * q4 * (1 - 2 * eta * (12 + m * sigma**2))))
     steps.append(("bipolar: E[a^4 s] = m sigma^2 E[a^4] (||xi||^2 = m sigma^2 surely)",
                   A4_NORM_XI.subs({mu4: sigma**4, mu6: sigma**6}), m * sigma**2 * FOURTH_MOMENT.subs(mu4, sigma**4)))
+    return steps
+
+
+def _fourth_norm_drift_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
+    r"""Steps of :data:`FOURTH_NORM_DRIFT` and its corollaries: the η² coefficient of
+    :math:`q(W - 2\eta a(2W+\xi))` pathwise, its expectation by expansion over explicit coordinates
+    (m = 2, 3; unit row; μ₄ symbolic) against the closed form; the η coefficient's mean is 0; the
+    bipolar case; the uniform-sphere moments (from Gaussian moments, :func:`_unit_fourth_norm_derivation`'s
+    argument) and the mean over the sphere; the relaxation rate, the stationary value and the
+    regulariser read as a loss; the turning σ of the η³-weakened push."""
+    steps: list[tuple[str, sp.Expr, sp.Expr]] = []
+    for mm in (2, 3):
+        V = sp.symbols(f"V_1:{mm + 1}", real=True)
+        Z = sp.symbols(f"z_1:{mm + 1}", real=True)
+        a_ = dot(V, Z)
+        nxt = [v - 2 * eta * a_ * (2 * v + z) for v, z in zip(V, Z)]
+        Q1, w1 = sp.Add(*[x**4 for x in nxt]), norm_sq(nxt)
+        # d/d eta of Q/w^2 at eta = 0, times w^3 (resp. w^4 for the second derivative): polynomials in V, Z
+        Q0, w0 = sp.Add(*[v**4 for v in V]), norm_sq(V)
+        dQ, dw = [sp.diff(Q1, eta, k).subs(eta, 0) for k in (1, 2)], [sp.diff(w1, eta, k).subs(eta, 0) for k in (1, 2)]
+        first = dQ[0] * w0 - 2 * Q0 * dw[0]  # (Q/w^2)' w^3
+        second = (dQ[1] * w0**2 - 4 * dQ[0] * dw[0] * w0 - 2 * Q0 * dw[1] * w0 + 6 * Q0 * dw[0] ** 2) / 2  # (Q/w^2)''/2 w^4
+        unit = {V[-1] ** 2: 1 - sum(v**2 for v in V[:-1])}
+        e1 = sp.expand(sp.expand(expect_symmetric(first, Z)).subs(unit))
+        e2 = sp.expand(sp.expand(expect_symmetric(second, Z)).subs(unit))
+        closed = FOURTH_NORM_DRIFT.subs({q4: Q0, p6: sp.Add(*[v**6 for v in V]), m: mm})
+        steps.append((f"E[eta coefficient of q(W')] = 0 (m={mm}, unit row: the mean gradient is radial)", e1, sp.Integer(0)))
+        label = (f"E[eta^2 coefficient of q(W')] = 2 sigma^4 (12 - 4(m+2)q + kappa(8q + 24q^2 - 32p_6)) "
+                 f"(m={mm}, unit row, by expansion)")
+        steps.append((label, e2, sp.expand(sp.expand(closed).subs(unit))))
+    steps.append(("bipolar (mu_4 = sigma^4, kappa = -2): 2 sigma^4 (12 - 4(m+6)q - 48q^2 + 64p_6)",
+                  FOURTH_NORM_DRIFT.subs(mu4, sigma**4), FOURTH_NORM_DRIFT_BIPOLAR))
+    # uniform-sphere moments: E[g^k] = E[r^k] E[u^k] with r = |g| independent of u = g/r
+    r4, r6, r8 = m * (m + 2), m * (m + 2) * (m + 4), m * (m + 2) * (m + 4) * (m + 6)
+    Eq, Ep6, Eq2 = m * 3 / r4, m * 15 / r6, (m * 105 + m * (m - 1) * 9) / r8
+    steps.append(("E_u[q] = m E[g^4]/E[r^4] = 3/(m+2) (r = |g|, E r^4 = m(m+2))", Eq, 3 / (m + 2)))
+    steps.append(("E_u[p_6] = m E[g^6]/E[r^6] = 15/((m+2)(m+4)) (E r^6 = m(m+2)(m+4))", Ep6, 15 / ((m + 2) * (m + 4))))
+    steps.append(("E_u[q^2] = (105 m + 9 m(m-1))/E r^8 = (9m + 96)/((m+2)(m+4)(m+6))", Eq2,
+                  (9 * m + 96) / ((m + 2) * (m + 4) * (m + 6))))
+    sphere = sp.expand(FOURTH_NORM_DRIFT).xreplace({q4**2: Eq2}).xreplace({q4: Eq, p6: Ep6})  # E is linear in q, q^2, p_6
+    steps.append(("mean over uniform directions: 48 sigma^4 kappa m(m-1)/((m+2)(m+4)(m+6)) (the isotropic part averages to 0)",
+                  sphere, FOURTH_NORM_DRIFT_SPHERE_MEAN))
+    closed_kappa = 8 * Eq + 24 * Eq2 - 32 * Ep6
+    drift_closed = eta**2 * 2 * sigma**4 * (12 - 4 * (m + 2) * q4 + _KAPPA * closed_kappa)
+    steps.append(("d E q / dk = -8(m+2) eta^2 sigma^4 (E q - q_inf) with E[8q+24q^2-32p_6] at its uniform value",
+                  drift_closed, -FOURTH_NORM_RELAXATION_RATE * (q4 - FOURTH_NORM_STATIONARY)))
+    grad_q = [4 * v**3 - 4 * sp.Add(*[x**4 for x in M3_W]) * v for v in M3_W]  # projected gradient of q on the unit sphere
+    on_sphere = {M3_W[2] ** 2: 1 - M3_W[0] ** 2 - M3_W[1] ** 2}
+    sq = sp.expand(sp.expand(sp.Add(*[g_**2 for g_ in grad_q])).subs(on_sphere))
+    target = sp.expand(sp.expand(16 * (sp.Add(*[x**6 for x in M3_W]) - sp.Add(*[x**4 for x in M3_W]) ** 2)).subs(on_sphere))
+    steps.append(("|grad_s q|^2 = 16(p_6 - q^2) on the unit sphere (m = 3)", sq, target))
+    steps.append(("regulariser R = 16 eta^2 sigma^4 kappa q descended as a loss: -eta 16 eta^2 sigma^4 kappa 16 (p_6 - q^2)",
+                  -eta * 16 * eta**2 * sigma**4 * _KAPPA * 16 * (p6 - q4**2), REGULARISER_STEP_DRIFT))
+    push = sigma**4 * (1 - 2 * eta * (12 + m * sigma**2))
+    x = sp.Symbol("x", positive=True)  # x = sigma^2
+    steps.append(("d/d(sigma^2) of sigma^4 (1 - 2 eta (12 + m sigma^2)) vanishes at sigma^2 = (1 - 24 eta)/(3 eta m)",
+                  sp.diff(push.subs(sigma, sp.sqrt(x)), x).subs(x, PUSH_TURNING_SIGMA2), sp.Integer(0)))
     return steps

@@ -24,6 +24,14 @@ Claims:
   the larger σ; Gaussian noise does not.
 * ``training.noise_kurtosis_sign`` (full) — the sign of the effect is minus the sign of the
   excess kurtosis (bipolar, uniform up; Laplace down).
+* ``training.single_row_drift`` — §3.2's mechanism where its assumptions hold (one row, no
+  interference): the derived drift of the direction's fourth norm integrated in time predicts the
+  trained trajectory under bipolar noise (down, to 3/(m+2) + 6κm(m−1)/((m+2)²(m+4)(m+6))) and
+  normal noise (to 3/(m+2)).
+* ``training.fig4_drift_rate`` — Fig 4 quantitatively: the same integrated drift against the Fig 4
+  runs (n = 8, m = 16, σ ∈ {0.07, 0.1, 0.15}); the trained rise is far above it.
+* ``training.noise_trend_turning`` — App. D's large-σ reversal: the η³-weakened push peaks at
+  σ*² = (1 − 24η)/(3ηm), far above 0.15; against the Fig 4 runs at the suite's horizon.
 * ``training.fig3_polysemantic`` (full) — Fig 3 at the paper's size (n = 256, m = 256..4096, 16
   seeds per width), on the runs of :mod:`polyverify.experiments` (shared with ``assignment.*_fig3``).
 * ``training.fig3_published_setup`` (full) — Fig 3 trained as the published code does (AdamW) at
@@ -50,6 +58,7 @@ from ..claim import Budget, Claim, Context, Domain, Form, Source
 from ..experiments import (
     F5_LAMS_DOWN,
     F5_LAMS_UP,
+    F45_LR,
     F45_SALT,
     F45_SEEDS,
     F45_SIGMAS,
@@ -57,12 +66,15 @@ from ..experiments import (
     FIG3_N,
     FIG3_SEEDS,
     FIG3_WIDTHS,
+    f45_runs,
     fig3_runs,
     l1_runs,
+    noise_runs,
 )
 from ..experiments import L1_LAM as _L1_LAM
 from ..registry import register
-from ..rules import AllOf, MonteCarloMean, SymbolicRule
+from ..rules import AllOf, HorizonTrend, MonteCarloMean, SymbolicRule, TrajectoryPrediction
+from ..rules._effects import Effect
 from ..rules.trained import (
     EulerOrder,
     Fig4Trajectories,
@@ -584,6 +596,174 @@ register(
             "steps (measured, 8 seeds: the mean direction fourth norm moves by 6e-5 between steps 10,000 and 100,000; "
             "the push scales as σ⁴), so the instance here uses σ = 0.15 from Fig 4's range. The paper states "
             "the sign rule for one instance; here it is checked over every stuck row of every seed."
+        ),
+    )
+)
+
+
+
+# ------------------------------------------------------------------------------------------
+# 8. the drift of the fourth norm integrated in time (issue 17 items 5 and 6)
+
+from polyverify.theory import noise as _thn
+from polyverify.theory.symbols import eta as _eta_sym
+from polyverify.theory.symbols import mu4 as _mu4_sym
+from polyverify.theory.symbols import sigma as _sigma_sym
+
+_Q_INF = sp.lambdify((m_sym, _sigma_sym, _mu4_sym), _thn.FOURTH_NORM_STATIONARY, "numpy")
+_RATE = sp.lambdify((m_sym, _sigma_sym, _eta_sym), _thn.FOURTH_NORM_RELAXATION_RATE, "numpy")
+_REG_CLOSED = _thn.REGULARISER_STEP_DRIFT.subs(
+    _thn.p6 - _thn.q4**2, 6 * (m_sym - 1) / ((m_sym + 2) * (m_sym + 4) * (m_sym + 6)))
+_REG_STEP = sp.lambdify((m_sym, _sigma_sym, _mu4_sym, _eta_sym), _REG_CLOSED, "numpy")
+
+
+def drift_trajectory(q0, steps, m, sigma, eta, kappa):
+    """E q after ``steps`` noisy steps from ``q0`` on the derived η² drift (noise.fourth_norm_drift) with
+    E[8q + 24q² − 32p₆] at its uniform-sphere value: q∞ + (q0 − q∞) exp(−8(m+2)η²σ⁴ steps)."""
+    mu4_ = (kappa + 3) * sigma**4
+    q_inf = _Q_INF(m, sigma, mu4_)
+    return q_inf + (np.asarray(q0, dtype=float) - q_inf) * np.exp(-_RATE(m, sigma, eta) * np.asarray(steps, dtype=float))
+
+
+def regulariser_trajectory(q0, steps, m, sigma, eta, kappa):
+    """The printed reading: q moved by the regulariser's gradient step −256η³σ⁴κ(p₆ − q²) per step, p₆ − q²
+    at its uniform-sphere value 6(m−1)/((m+2)(m+4)(m+6))."""
+    mu4_ = (kappa + 3) * sigma**4
+    return np.asarray(q0, dtype=float) + _REG_STEP(m, sigma, mu4_, eta) * np.asarray(steps, dtype=float)
+
+
+_DRIFT_DERIVED = Form(
+    text=(r"\mathbb{E}\,q(k) = q_\infty + (q(0) - q_\infty)e^{-8(m+2)\eta^2\sigma^4 k},\ "
+          r"q_\infty = \frac{3}{m+2} + \frac{6\kappa m(m-1)}{(m+2)^2(m+4)(m+6)}"),
+    expr=_thn.FOURTH_NORM_STATIONARY, numeric=drift_trajectory,
+)
+_DRIFT_PRINTED = Form(
+    text=(r"\mathbb{E}\,q(k) = q(0) - 256\eta^3\sigma^4\kappa\,\mathbb{E}[\|W_i\|_6^6 - q^2]\,k"
+          r"\ \text{(the regulariser } 16\eta^2\sigma^4\kappa\|W_i\|_4^4 \text{ descended as a loss)}"),
+    expr=_REG_CLOSED, numeric=regulariser_trajectory,
+)
+_SINGLE_M, _SINGLE_SIGMA = 4, 0.2
+_SINGLE_LAWS = (("bipolar", -2.0), ("normal", 0.0))
+
+
+def _single_row_runs(ctx: Context, steps: int, seeds: int):
+    from ..experiments import NOISE_LR
+    runs = noise_runs(ctx, 1, _SINGLE_M, [(law, _SINGLE_SIGMA) for law, _ in _SINGLE_LAWS], steps=steps, seeds=seeds, salt=8)
+    return [(f"{law} σ={_SINGLE_SIGMA:g}", r, {"m": _SINGLE_M, "sigma": _SINGLE_SIGMA, "eta": NOISE_LR, "kappa": k})
+            for (law, k), r in zip(_SINGLE_LAWS, runs)]
+
+
+register(
+    Claim(
+        id="training.single_row_drift",
+        title="One row without interference: bipolar noise lowers ‖W_i‖₄⁴/‖W_i‖₂⁴ to 3/(m+2) + 6κm(m−1)/((m+2)²(m+4)(m+6))",
+        statement=(
+            "Trained alone (n = 1, so §3.2's assumption of no interference holds exactly), a row under hidden noise "
+            "follows the derived drift of noise.fourth_norm_drift: E q relaxes at 8(m+2)η²σ⁴ per step to "
+            "3/(m+2) + 6κm(m−1)/((m+2)²(m+4)(m+6)), below the uniform value for bipolar noise (κ = −2). Printed reading: "
+            "the implicit regulariser 16η²σ⁴κ||W_i||₄⁴ is descended as a loss, raising q by 512η³σ⁴E[p₆ − q²] per step."
+        ),
+        source=Source(paper="incidental", section="§3.2, App. D", equation="implicit regulariser; Figs 4, 5"),
+        printed=_DRIFT_PRINTED,
+        derived=_DRIFT_DERIVED,
+        domain=Domain(assumptions=(f"n = 1, m = {_SINGLE_M}", f"σ = {_SINGLE_SIGMA}", "plain GD, lr 0.05",
+                                   "η² drift; E[8q + 24q² − 32p₆] closed at its uniform-sphere value (first order in κ)")),
+        rule=TrajectoryPrediction(runs=_single_row_runs, count=len(_SINGLE_LAWS), steps=Budget(quick=20_000, full=40_000),
+                                  seeds=Budget(quick=1024, full=4096),
+                                  description="n = 1 (no other row, so no interference), bipolar and normal noise"),
+        formulas=("noise.fourth_norm_drift", "noise.fourth_norm_relaxation_rate", "noise.fourth_norm_stationary"),
+        notes=(
+            "The relaxation time 1/(8(m+2)η²σ⁴) is 5,200 steps here, so 20,000 steps reach the stationary value to 2% "
+            "of the initial gap. The closure is first order in κ: the stationary law is the uniform one plus O(κ). "
+            "This is §3.2's mechanism where its assumptions hold, and it desparsifies: the sparsity of Fig 4 needs "
+            "the other rows (training.fig4_drift_rate)."
+        ),
+    )
+)
+
+
+def _fig4_bipolar_runs(ctx: Context, steps: int, seeds: int):
+    return [(f"bipolar σ={s:g}", f45_runs(ctx, ("bipolar", s, 0.0), steps=steps, seeds=seeds, salt=F45_SALT),
+             {"m": 16, "sigma": s, "eta": F45_LR, "kappa": -2.0}) for s in F45_SIGMAS]
+
+
+register(
+    Claim(
+        id="training.fig4_drift_rate",
+        title="Fig 4 quantitatively: the derived one-row drift integrated in time against the trained rise of ‖W_i‖₄⁴",
+        statement=(
+            "The rise of the mean fourth norm in Fig 4 (n = 8, m = 16, bipolar noise σ ∈ {0.07, 0.1, 0.15}, lr 0.02) "
+            "is predicted by §3.2's analysis: derived, the one-row drift of noise.fourth_norm_drift integrated in time "
+            "(E q relaxes at 8(m+2)η²σ⁴ per step to 3/(m+2) − 12m(m−1)/((m+2)²(m+4)(m+6))); printed reading, the "
+            "implicit regulariser descended as a loss (q rises by 512η³σ⁴E[p₆ − q²] per step)."
+        ),
+        source=Source(paper="incidental", section="§3.2, Appendix D", equation="Fig 4"),
+        printed=_DRIFT_PRINTED,
+        derived=_DRIFT_DERIVED,
+        domain=Domain(assumptions=("n = 8, m = 16", "plain GD, lr 0.02", "σ ∈ {0.07, 0.1, 0.15}", "noise per input",
+                                   "quick: 10,000 steps; full: 100,000")),
+        rule=TrajectoryPrediction(runs=_fig4_bipolar_runs, count=len(F45_SIGMAS), steps=F45_STEPS, seeds=F45_SEEDS,
+                                  description="the Figs 4/5/7 runs (polyverify.experiments), bipolar noise",
+                                  shared_runs=f"figs 4/5/7 salt {F45_SALT}"),
+        formulas=("noise.fourth_norm_drift", "noise.fourth_norm_relaxation_rate", "noise.fourth_norm_stationary",
+                  "noise.regulariser_step_drift"),
+        notes=(
+            "Both predictions are per step of order η²σ⁴ or η³σ⁴: over 10,000 steps at σ = 0.15 they move q by "
+            "less than 0.01, while the trained q rises by about 0.57. The rise is not §3.2's one-row mechanism (which "
+            "lowers q, training.single_row_drift) but needs the other rows: with n = 1 or 2 rows at m = 16 the same "
+            "noise leaves q flat over 10,000 steps (measured, 64 seeds). A derived form for the rise needs the "
+            "interaction of the noise with the ReLU of the other outputs (interference), which §3.2 assumes away."
+        ),
+    )
+)
+
+
+def _push_turning_sigma(eta_: float, m_: int) -> float:
+    return float(np.sqrt(float(_thn.PUSH_TURNING_SIGMA2.subs({_eta_sym: eta_, m_sym: m_}))))
+
+
+_TURN_SIGMAS = (0.1, 0.15)
+
+
+def _turning_effects(ctx: Context, steps: int, seeds: int) -> dict[str, list[Effect]]:
+    lo, hi = (f45_runs(ctx, ("bipolar", s, 0.0), steps=steps, seeds=seeds, salt=F45_SALT) for s in _TURN_SIGMAS)
+    q = lambda r: (r.row_fourth_norm[:, -1] / r.row_norm2[:, -1] ** 2).mean(axis=1)
+    # the row lengths fluctuate under noise step by step: their mean over rows and the records of the second half
+    w2 = lambda r: r.row_norm2[:, r.row_norm2.shape[1] // 2:].mean(axis=(1, 2))
+    star = _push_turning_sigma(F45_LR, 16)
+    return {
+        "derived": [Effect(f"q(σ=0.15) − q(σ=0.1) after {steps} steps (σ* = {star:.3f} > 0.15)", q(hi) - q(lo), +1)],
+        "printed": [Effect(f"‖W_i‖₂²(σ=0.15) − ‖W_i‖₂²(σ=0.1), mean over the second half of {steps} steps", w2(hi) - w2(lo),
+                           -1)],
+    }
+
+
+register(
+    Claim(
+        id="training.noise_trend_turning",
+        title="App. D's large-σ reversal: the η³-weakened push peaks at σ* = √((1−24η)/(3ηm)) ≈ 0.74, far above 0.15",
+        statement=(
+            "With the η³ term (noise.eta3_remainder) the bipolar push on ||W_i||₄⁴ is −32η²σ⁴(1 − 2η(12 + mσ²)), which "
+            "grows with σ up to σ*² = (1 − 24η)/(3ηm) (σ* = 0.736 at η = 0.02, m = 16): on that theory the fourth norm "
+            "after a fixed number of steps still grows from σ = 0.1 to 0.15. Printed (App. D): when σ is very high the "
+            "fourth norms drop because the lengths ||W_i||₂ shorten."
+        ),
+        source=Source(paper="incidental", section="App. C.2, Appendix D", equation="Figs 4, 5b"),
+        printed=Form(text=(r"\text{large } \sigma:\ \text{the drop in } \|W_i\|_4^4 \text{ is a drop in } \|W_i\|_2:\ "
+                           r"\|W_i\|_2^2(0.15) < \|W_i\|_2^2(0.1)")),
+        derived=Form(text=(r"\sigma_*^2 = \frac{1-24\eta}{3\eta m} \Rightarrow q(0.15) > q(0.1)\ \text{at any horizon}"),
+                     expr=_thn.PUSH_TURNING_SIGMA2),
+        domain=Domain(assumptions=("n = 8, m = 16", "plain GD, lr 0.02", "bipolar noise per input",
+                                   "quick: 10,000 steps; full: the published 100,000")),
+        rule=HorizonTrend(effects=_turning_effects, steps=F45_STEPS, seeds=F45_SEEDS, comparisons=2,
+                          description="the Figs 4/5/7 runs at σ = 0.1 and 0.15 (paired seeds)",
+                          shared_runs=f"figs 4/5/7 salt {F45_SALT}"),
+        formulas=("noise.push_turning_sigma2",),
+        notes=(
+            "Measured (seed 0, 32 seeds, this session): at 10,000 steps q = 0.304 (σ = 0.1) and 0.732 (σ = 0.15); at "
+            "100,000 steps 0.807 and 0.801, both on the plateau that stuck rows (Fig 7) set. The trend does not turn "
+            "where the η³ term would turn it (σ* = 0.74): it turns at the horizon where the σ = 0.1 run reaches the "
+            "plateau (between 40,000 and 60,000 steps), a saturation that no one-row drift describes."
         ),
     )
 )

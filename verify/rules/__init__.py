@@ -32,6 +32,9 @@ module                     rules
                            mean against a bracket or a bound: :class:`BracketMean`,
                            :class:`OneSidedMean`. Directions and "no effect"s are stated
                            per form (``_effects.judge_effects``).
+``drift``                  :class:`TrajectoryPrediction` (trained fourth norms against a
+                           predicted drift, per form), :class:`HorizonTrend` (stated
+                           directions at one horizon, a statistic per form).
 ``all_of``                 :class:`AllOf` — several rules that must all pass.
 =========================  ===============================================================
 
@@ -42,6 +45,7 @@ from ._catalogue import registered_rules
 from ._sampling import Simulation, draw_examples
 from .all_of import AllOf
 from .deterministic import BoundsAlong, DeterministicMatch, LimitConvergence, Relation
+from .drift import HorizonTrend, TrajectoryPrediction
 from .expansion import ExpansionOrder
 from .monte_carlo import MeasuredMeans, MonteCarloMean
 from .remainder import RemainderCoefficient
@@ -84,6 +88,8 @@ __all__ = [
     "SignedEffect",
     "MonotoneTrend",
     "AllOf",
+    "TrajectoryPrediction",
+    "HorizonTrend",
     "EulerOrder",
     "PerWidthMean",
     "RowFraction",
