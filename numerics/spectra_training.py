@@ -1,12 +1,20 @@
 r"""Small PyTorch autoencoders trained offline on generated dot images, with dropout
 (paper 2, Fig. 4 and Fig. 6: α and random-projection action per layer and dropout rate).
 
-The paper trains a ResNet-VAE on CIFAR-10; here, with no downloads, an MLP autoencoder
-(``size² → widths… → size²``, ReLU then dropout after each hidden layer) learns to reconstruct
-:func:`numerics.stimuli.random_dot_images`. Activations of every ReLU are captured by forward
-hooks while the moving-dot frames of Fig. 4a pass through the network in eval mode; the
-eigenspectrum, the power-law exponent and the action of random projections are then measured
-per layer by :mod:`numerics.spectra`.
+The paper trains a ResNet-VAE on CIFAR-10; here, with no downloads, two small architectures learn
+to reconstruct :func:`numerics.stimuli.random_dot_images`:
+
+* :class:`TrainConfig` — an MLP autoencoder (``size² → widths… → size²``, ReLU then dropout after
+  each hidden layer);
+* :class:`ConvConfig` — a convolutional autoencoder, the paper's kind of network as far as it runs
+  offline on a CPU: strided 3x3 convolutions down (``1 → channels[0] → channels[1]``, each halving
+  the side), transposed 4x4 convolutions up, ReLU then (element-wise) dropout after *every* ReLU,
+  a few thousand parameters.
+
+Activations of every ReLU are captured by forward hooks (flattened over channels and pixels) while
+the moving-dot frames of Fig. 4a pass through the network in eval mode; the eigenspectrum, the
+power-law exponent and the action of random projections are then measured per layer by
+:mod:`numerics.spectra`.
 
 Runs are seeded and deterministic (``torch.manual_seed``, deterministic algorithms, a fixed
 thread count); ``device="auto"`` picks CUDA when present, else the CPU.
@@ -17,15 +25,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from polyverify.theory.validation import require_in_interval, require_int, require_positive
+from polyverify.theory.validation import (
+    require_in_interval,
+    require_int,
+    require_positive,
+)
 
 from .spectra import eigenspectrum, fit_power_law, projection_action, window_resolved
 from .stimuli import moving_dot_frames, random_dot_images
 
-__all__ = ["TrainConfig", "LayerResult", "resolve_device", "train_autoencoder", "layer_activations", "analyze_network"]
+__all__ = [
+    "ConvConfig",
+    "LayerResult",
+    "TrainConfig",
+    "analyze_network",
+    "layer_activations",
+    "parameter_count",
+    "resolve_device",
+    "train_autoencoder",
+]
 
 DROPOUT_RATES = (0.0, 0.2, 0.4, 0.8)
+"""The MLP's rates: Fig. 6a's 0, 40 and 80 % and the 20 % of the text."""
+CONV_DROPOUT_RATES = (0.0, 0.2, 0.4, 0.6, 0.8)
+"""The convolutional setting's rates (issue 17, item 9): 0 to 80 % in steps of 20 %."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +82,84 @@ class TrainConfig:
         if self.device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"device must be one of 'auto', 'cpu', 'cuda'; got {self.device!r}")
 
+    def model(self):
+        """The MLP: ``Linear → ReLU → Dropout`` per hidden width, then a linear read-out (flat images in and out)."""
+        from torch import nn
+
+        layers: list = []
+        d_in = self.size * self.size
+        for w in self.widths:
+            layers += [nn.Linear(d_in, w), nn.ReLU(), nn.Dropout(self.dropout)]
+            d_in = w
+        layers.append(nn.Linear(d_in, self.size * self.size))
+        return nn.Sequential(*layers)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConvConfig:
+    """Options of one convolutional autoencoder run (keyword-only, validated).
+
+    Encoder: ``Conv2d(1, c0, 3, stride 2, pad 1) → ReLU → Dropout → Conv2d(c0, c1, 3, stride 2,
+    pad 1) → ReLU → Dropout``; decoder: ``ConvTranspose2d(c1, c0, 4, stride 2, pad 1) → ReLU →
+    Dropout → ConvTranspose2d(c0, 1, 4, stride 2, pad 1)``. With ``size = 16`` and channels
+    ``(8, 16)`` the three ReLU layers have 8·8·8 = 512, 16·4·4 = 256 and 512 units and the network
+    3,433 parameters. ``size`` must be divisible by 4 (two halvings, two doublings)."""
+
+    size: int = 16
+    channels: tuple[int, int] = (8, 16)
+    dropout: float = 0.0
+    steps: int = 300
+    batch: int = 32
+    lr: float = 3e-3
+    seed: int = 0
+    device: str = "auto"
+    threads: int = 1
+    """CPU threads for torch during training (as :attr:`TrainConfig.threads`)."""
+
+    def __post_init__(self) -> None:
+        require_int("size", self.size, minimum=8)
+        if self.size % 4:
+            raise ValueError(f"size must be divisible by 4 (two stride-2 convolutions); got {self.size}")
+        if len(self.channels) != 2:
+            raise ValueError(f"channels must list two channel counts (c0, c1); got {self.channels!r}")
+        for c in self.channels:
+            require_int("channels[i]", c, minimum=1)
+        require_in_interval("dropout", self.dropout, 0.0, 1.0, closed_hi=False)
+        require_int("steps", self.steps, minimum=1)
+        require_int("batch", self.batch, minimum=1)
+        require_positive("lr", self.lr)
+        require_int("seed", self.seed, minimum=0)
+        require_int("threads", self.threads, minimum=1)
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise ValueError(f"device must be one of 'auto', 'cpu', 'cuda'; got {self.device!r}")
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """Units of each ReLU layer (channels x pixels), in depth order."""
+        c0, c1 = self.channels
+        h = self.size // 2
+        return (c0 * h * h, c1 * (h // 2) ** 2, c0 * h * h)
+
+    def model(self):
+        """The convolutional autoencoder (flat images in and out, so both architectures share one interface)."""
+        from torch import nn
+
+        c0, c1 = self.channels
+        d = self.dropout
+        return nn.Sequential(
+            nn.Unflatten(1, (1, self.size, self.size)),
+            nn.Conv2d(1, c0, 3, stride=2, padding=1), nn.ReLU(), nn.Dropout(d),
+            nn.Conv2d(c0, c1, 3, stride=2, padding=1), nn.ReLU(), nn.Dropout(d),
+            nn.ConvTranspose2d(c1, c0, 4, stride=2, padding=1), nn.ReLU(), nn.Dropout(d),
+            nn.ConvTranspose2d(c0, 1, 4, stride=2, padding=1),
+            nn.Flatten(),
+        )
+
+
+def parameter_count(cfg: TrainConfig | ConvConfig) -> int:
+    """Trainable parameters of the network ``cfg`` builds."""
+    return int(sum(p.numel() for p in cfg.model().parameters()))
+
 
 @dataclass(frozen=True, kw_only=True)
 class LayerResult:
@@ -85,20 +186,9 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def _model(cfg: TrainConfig):
-    import torch.nn as nn
-
-    layers: list = []
-    d_in = cfg.size * cfg.size
-    for w in cfg.widths:
-        layers += [nn.Linear(d_in, w), nn.ReLU(), nn.Dropout(cfg.dropout)]
-        d_in = w
-    layers.append(nn.Linear(d_in, cfg.size * cfg.size))
-    return nn.Sequential(*layers)
-
-
-def train_autoencoder(cfg: TrainConfig):
-    """Train the MLP autoencoder of ``cfg`` with Adam on fresh random dot images each step; returns the model (eval mode)."""
+def train_autoencoder(cfg: TrainConfig | ConvConfig):
+    """Train the autoencoder of ``cfg`` (MLP or convolutional) with Adam on fresh random dot images
+    each step; returns the model (eval mode)."""
     import torch
 
     dev = resolve_device(cfg.device)
@@ -108,7 +198,7 @@ def train_autoencoder(cfg: TrainConfig):
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(cfg.threads)
     try:
-        model = _model(cfg).to(dev)
+        model = cfg.model().to(dev)
         opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
         rng = np.random.default_rng(cfg.seed)
         data = random_dot_images(cfg.steps * cfg.batch, rng=rng, size=cfg.size).reshape(cfg.steps, cfg.batch, -1)
@@ -127,9 +217,10 @@ def train_autoencoder(cfg: TrainConfig):
 
 
 def layer_activations(model, images: np.ndarray, device: str = "auto") -> list[np.ndarray]:
-    """Activations of every ReLU of ``model`` on ``images`` (``n x size x size``), via forward hooks."""
+    """Activations of every ReLU of ``model`` on ``images`` (``n x size x size``), via forward hooks;
+    each layer's ``n x units`` (a convolutional layer flattened over channels and pixels)."""
     import torch
-    import torch.nn as nn
+    from torch import nn
 
     dev = resolve_device(device)
     x = torch.from_numpy(np.asarray(images, dtype=np.float32).reshape(len(images), -1)).to(dev)
@@ -138,7 +229,8 @@ def layer_activations(model, images: np.ndarray, device: str = "auto") -> list[n
     prev_threads = torch.get_num_threads()
     torch.set_num_threads(1)
     hooks = [
-        mod.register_forward_hook(lambda _m, _i, out: store.append(out.detach().cpu().numpy().astype(float)))
+        mod.register_forward_hook(
+            lambda _m, _i, out: store.append(out.detach().flatten(1).cpu().numpy().astype(float)))
         for mod in model.modules()
         if isinstance(mod, nn.ReLU)
     ]
@@ -153,7 +245,7 @@ def layer_activations(model, images: np.ndarray, device: str = "auto") -> list[n
 
 
 def analyze_network(
-    cfg: TrainConfig,
+    cfg: TrainConfig | ConvConfig,
     *,
     n_probe: int = 512,
     n_frames: int = 128,
@@ -161,6 +253,7 @@ def analyze_network(
     k: int = 3,
     lo: int = 10,
     hi: int = 50,
+    components: int | None = None,
     rng: np.random.Generator,
 ) -> list[LayerResult]:
     """Train, then per hidden layer: fit α (Methods) on the activations to ``n_probe`` held-out
@@ -168,9 +261,14 @@ def analyze_network(
     ``projections`` random projections of the activations to ``n_frames`` moving-dot frames
     (Fig. 4a/c, 1000 projections in the paper).
 
+    ``components`` caps the PCA's components (Methods: at most 1000; default: all, up to
+    ``min(live units, n_probe)``); the fit window needs only the first ``hi``, which a randomized
+    PCA of ``2 hi`` components returns to round-off (tests/test_spectra_numerics.py).
+
     A layer whose spectrum is too short or degenerate for the window gets ``alpha = nan``."""
     n = require_int("n_probe", n_probe, minimum=hi + 1)
     nf = require_int("n_frames", n_frames, minimum=2)
+    cap = n if components is None else require_int("components", components, minimum=hi)
     model = train_autoencoder(cfg)
     probe = random_dot_images(n, rng=np.random.default_rng(10_000 + cfg.seed), size=cfg.size)
     frames = moving_dot_frames(nf, size=cfg.size)
@@ -182,7 +280,7 @@ def analyze_network(
         alpha, ci = float("nan"), (float("nan"), float("nan"))
         ev = np.zeros(0)
         if live.shape[1] > hi:
-            ev = eigenspectrum(live, n_components=min(live.shape[1], n), seed=cfg.seed)
+            ev = eigenspectrum(live, n_components=min(live.shape[1], n, cap), seed=cfg.seed)
             if window_resolved(ev, lo, hi):
                 f = fit_power_law(ev, lo, hi)
                 alpha, ci = f.alpha, (f.ci_lo, f.ci_hi)
