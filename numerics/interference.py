@@ -16,6 +16,7 @@ import numpy as np
 from polyverify.theory.validation import require_int, require_m_ge_n, require_positive
 from scipy.integrate import solve_ivp
 
+from .assignment import FinalAssignment, displacement_from_weights
 from .gradient_flow import smooth_force
 
 __all__ = ["InitForces", "init_forces", "integrate_smooth_flow", "rows_with_gram"]
@@ -85,3 +86,20 @@ def integrate_smooth_flow(W0: Any, t: Any, *, rtol: float = 1e-11, atol: float =
     if sol.status != 0:  # pragma: no cover
         raise RuntimeError(f"flow integration failed: {sol.message}")
     return np.asarray(sol.y).T.reshape((ts.size,) + shape)
+
+
+def shifted_displacement(W0: Any, J: Any) -> FinalAssignment:
+    r"""The displacement process (:func:`numerics.assignment.displacement_from_weights`) on the
+    effective weights :math:`W_i - \sum_j J_{ij}W_j` (``J``: ``n × n`` per trial, given by the
+    caller). The initial cells reported are those of ``W0`` itself."""
+    w = np.asarray(W0, dtype=float)
+    j = np.asarray(J, dtype=float)
+    if w.ndim == 2:
+        w, j = w[None], j[None] if j.ndim == 2 else j
+    if w.ndim != 3 or j.shape != w.shape[:-1] + (w.shape[-2],):
+        raise ValueError(f"J must have shape (..., n, n) matching W0 {w.shape}; got {j.shape}")
+    moved = displacement_from_weights(w - j @ w)
+    init = np.abs(w).argmax(axis=-1)
+    sign = np.sign(np.take_along_axis(w, init[..., None], axis=-1)[..., 0])
+    return FinalAssignment(neuron=moved.neuron, sign=moved.sign, initial_neuron=init, initial_sign=sign.astype(moved.sign.dtype),
+                           moves=moved.moves, m=moved.m)

@@ -35,6 +35,9 @@ module                     rules
 ``drift``                  :class:`TrajectoryPrediction` (trained fourth norms against a
                            predicted drift, per form), :class:`HorizonTrend` (stated
                            directions at one horizon, a statistic per form).
+``paired_model``           :class:`PairedModel` — models of the final assignment (processes
+                           on the initial weights) against trained networks, seed by seed
+                           (equivalence test of the per-seed difference).
 ``all_of``                 :class:`AllOf` — several rules that must all pass.
 =========================  ===============================================================
 
@@ -48,6 +51,7 @@ from .deterministic import BoundsAlong, DeterministicMatch, LimitConvergence, Re
 from .drift import HorizonTrend, TrajectoryPrediction
 from .expansion import ExpansionOrder
 from .monte_carlo import MeasuredMeans, MonteCarloMean
+from .paired_model import PairedModel
 from .remainder import RemainderCoefficient
 from .scaling import ExponentFit, ScalingLaw
 from .signed import MonotoneTrend, SignedEffect, Trend
@@ -102,6 +106,7 @@ __all__ = [
     "PublishedSetup",
     "TrainedCounts",
     "TrainedStay",
+    "PairedModel",
     "BracketMean",
     "OneSidedMean",
 ]

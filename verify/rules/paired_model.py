@@ -1,0 +1,132 @@
+r"""Models of where features end up, against trained networks, seed by seed.
+
+A *model* here is a process on a network's initial weights (the displacement process, the same
+process on shifted weights, ...); a form's numeric function takes ``W0`` (``seeds × n × m``) and
+returns, per seed, the fraction of features the model puts on their initial argmax neuron. Each
+trained network is compared with the model run on **its own** initial weights, so the seed-to-
+seed spread of the initial weights cancels from the difference.
+
+Per width the per-seed difference :math:`d_s = \mathrm{trained}_s - \mathrm{model}_s` is judged by
+an equivalence test (:func:`polyverify.stats.equivalence_test`, TOST at the run's per-comparison
+level) within :math:`\pm r\,|\overline{\mathrm{trained}}|`, ``r`` the claim's margin
+(:func:`polyverify.claim.margin_for` over the two models' mean predictions, so that the test can
+tell them apart). A form holds when the difference is equivalent to zero at every width, is
+rejected when it is significantly outside the bound at some width, and is otherwise undecided;
+its resolution is the worst over widths of the test's resolution over the trained mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from polyverify.numerics.autoencoder import initial_weights
+from polyverify.numerics.metrics import winners
+
+from ..claim import Claim, Context, Evidence, FormOutcome, Mode, margin_for
+from ..experiments import trained
+from ..report import log_width_axis
+from ..stats import equivalence_test
+from ._catalogue import rule
+from ._sampling import forms
+from .trained import TrainSettings, _width_config
+
+__all__ = ["PairedModel"]
+
+
+@rule
+@dataclass(frozen=True, kw_only=True)
+class PairedModel:
+    """Each form a model of the trained stay fraction, judged seed by seed against training
+    (plain GD + l1 with ``settings``) at each width of ``widths(mode)`` with ``seeds(mode)``
+    seeds per width; see the module docstring."""
+
+    widths: Callable[[Mode], Sequence[tuple[int, int]]]
+    seeds: Callable[[Mode, int], int]
+    """Seeds per width as a function of the mode and ``n`` (two-feature widths afford many more)."""
+    settings: TrainSettings
+
+    def form_parameters(self, claim: Claim) -> tuple[str, ...]:
+        return ("W0",)
+
+    def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
+        return len(self.widths(mode)) * (1 + (claim.printed is not None))
+
+    def run(self, claim: Claim, ctx: Context) -> Evidence:
+        labels = [label for label, _ in forms(claim)]
+        widths = list(self.widths(ctx.mode))
+        measured = []
+        for n_, m_ in widths:
+            S = int(self.seeds(ctx.mode, n_))
+            cfg = _width_config(n_, m_, range(S), self.settings, ctx.device)
+            res = trained(ctx, [cfg], what=f"GD + l1 for {claim.id}", parallel=False)[0]
+            stay = (winners(res.W) == np.asarray(res.init_argmax)).mean(axis=-1).astype(float)
+            W0 = initial_weights(res.train_config())
+            preds = {label: np.asarray(form.numeric(W0=W0), dtype=float) for label, form in forms(claim)}
+            measured.append((n_, m_, S, stay, preds))
+        pairs = [(float(p["printed"].mean()), float(p["derived"].mean())) for *_, p in measured if "printed" in p]
+        margin = margin_for(claim, ctx.mode, pairs)
+        rows: list[dict[str, Any]] = []
+        verdicts = {label: {"different": [], "undecided": [], "res": 0.0} for label in labels}
+        for n_, m_, S, stay, preds in measured:
+            mean = float(stay.mean())
+            row: dict[str, Any] = {"n": n_, "m": m_, "seeds": S, "stay_trained": mean}
+            for label in labels:
+                d = stay - preds[label]
+                bound = margin.value * abs(mean)
+                if np.allclose(d, 0.0):  # the model reproduces every seed: no spread to test
+                    eq_equiv, eq_diff, lo, hi, res_abs = True, False, 0.0, 0.0, 0.0
+                else:
+                    e = equivalence_test(d, bound=bound, delta=ctx.delta)
+                    eq_equiv, eq_diff, lo, hi, res_abs = e.equivalent, e.different, e.lo, e.hi, e.resolution
+                v = verdicts[label]
+                v["res"] = max(v["res"], res_abs / abs(mean) if mean else float("inf"))
+                if eq_diff:
+                    v["different"].append(f"n={n_}, m={m_}: {label} {preds[label].mean():.4f} vs trained {mean:.4f} "
+                                          f"(difference [{lo:+.4f}, {hi:+.4f}], bound ±{bound:.4f})")
+                elif not eq_equiv:
+                    v["undecided"].append(f"n={n_}, m={m_}")
+                row[label] = float(preds[label].mean())
+                row[f"{label}_diff_lo"], row[f"{label}_diff_hi"] = float(lo), float(hi)
+                row[f"{label}_ok"] = bool(eq_equiv)
+            row["bound"] = margin.value * abs(mean)
+            rows.append(row)
+
+        def outcome(label: str) -> FormOutcome:
+            v = verdicts[label]
+            if v["different"]:
+                return FormOutcome(False, f"differs from training at {len(v['different'])} of {len(rows)} widths; e.g. "
+                                   + v["different"][0], resolution=v["res"], conclusive=True)
+            if v["undecided"]:
+                return FormOutcome(True, f"undecided at {len(v['undecided'])} of {len(rows)} widths ({', '.join(v['undecided'])}): "
+                                   "more seeds would decide", resolution=v["res"], conclusive=False)
+            return FormOutcome(True, f"equivalent to training within ±{margin.value:.3g} of the trained fraction at all "
+                               f"{len(rows)} widths", resolution=v["res"], conclusive=True)
+
+        def plot(ax) -> None:
+            for n_ in sorted({r["n"] for r in rows}):
+                sub = [r for r in rows if r["n"] == n_]
+                ms = [r["m"] for r in sub]
+                ax.plot(ms, [r["stay_trained"] for r in sub], "o-", label=f"trained (n = {n_})")
+                for label, mark in (("derived", "x--"), ("printed", "s:")):
+                    if label in labels:
+                        ax.plot(ms, [r[label] for r in sub], mark, label=f"{label} model (n = {n_})")
+            log_width_axis(ax, sorted({r["m"] for r in rows}))
+            ax.set_xlabel("m")
+            ax.set_ylabel("fraction of features on their initial argmax")
+            ax.set_title(claim.id)
+            ax.legend(fontsize=6)
+
+        return Evidence(
+            derived=outcome("derived"),
+            printed=outcome("printed") if claim.printed is not None else None,
+            method=(f"trained plain GD + l1 (lam={self.settings.lam}, lr={self.settings.lr}, <= {self.settings.steps} steps) "
+                    f"against each model on the same initial weights; TOST of the per-seed difference at level "
+                    f"{ctx.delta:.2e} within ±{margin.value:.3g} ({margin.reason}) of the trained fraction"),
+            columns=tuple(rows[0].keys()) if rows else (),
+            rows=rows,
+            plot=plot,
+        )
+
