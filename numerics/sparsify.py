@@ -27,6 +27,10 @@ Three integrators, none of which uses a closed form of ``theory/``:
   code's method, for the benchmark), a coordinate that would cross zero being set to zero.
 
 All three return a :class:`SparsifyTrajectory`.
+
+Extinction (issue 17, item 1): :func:`survives` decides whether some weight survives the flow
+(reduced ODE with a survival certificate, or brute force to a horizon), and
+:func:`critical_lambda` bisects on ``lam`` for the value beyond which every weight dies.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ __all__ = [
     "magnitude_velocity",
     "gaussian_init",
     "validate_inputs",
+    "survives",
+    "critical_lambda",
 ]
 
 _DIRECT = 64
@@ -362,3 +368,95 @@ def integrate_euler(w0: Any, lam: Any, t: Any, *, dt: float = 0.5, dtype: Any = 
         nsq[j] = float(cur @ cur)
         mp[j] = float(np.count_nonzero(cur))
     return SparsifyTrajectory(t=steps * h, l1=l1, norm_sq=nsq, m_prime=mp, rel_var=_rel_var(mp, l1, nsq))
+
+
+def survives(
+    w0: Any,
+    lam: Any,
+    *,
+    method: str = "reduced",
+    t_max: float = 200.0,
+    rtol: float = 1e-10,
+    atol: float = 1e-13,
+) -> bool:
+    r"""Whether some weight of ``w0`` is still nonzero when the flow at ``lam`` has decided.
+
+    ``method="reduced"``: the state :math:`(S, u)` of :func:`integrate_reduced` is integrated in
+    steps of 2 time units until either the top magnitude ``u`` reaches 0 (every weight has died:
+    ``False``) or the survival certificate :math:`s\,u > \lambda` holds at a step point
+    (``True``): the set :math:`\{s u > \lambda\}` is forward-invariant, since where
+    :math:`s u = \lambda` one has :math:`d\|w\|^2/dt = (2\lambda/u)\sum_k |w_k|(|w_k| - u) \le 0`,
+    so :math:`s` does not fall while ``u`` is stationary (the proof steps are
+    :func:`polyverify.theory.sparsity.extinction_derivation`). ``method="full"``: brute force,
+    :func:`integrate_full` to ``t_max`` and ``m' > 0`` at the end (no certificate; the check of
+    the reduced decision). Raises if the reduced flow has not decided by ``t_max``.
+    """
+    w, lam_f, _ = validate_inputs(w0, lam, [0.0], check_lambda_bound=False)
+    if method == "full":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            tr = integrate_full(w, lam_f, [0.0, float(t_max)], rtol=rtol, atol=atol)
+        return bool(tr.m_prime[-1] > 0)
+    if method != "reduced":
+        raise ValueError(f"method must be 'reduced' or 'full'; got {method!r}")
+    sm = SortedMagnitudes(w)
+
+    def s_of(y: np.ndarray) -> float:
+        return 1.0 - sm.sums(float(y[1]), math.exp(float(y[0])))[2]
+
+    def rhs(_t: float, y: np.ndarray) -> list[float]:
+        sv = s_of(y)
+        return [sv, sv * float(y[1]) - lam_f if y[1] > 0 else 0.0]
+
+    def dead(_t: float, y: np.ndarray) -> float:
+        return float(y[1])
+
+    dead.terminal = True  # type: ignore[attr-defined]
+    dead.direction = -1  # type: ignore[attr-defined]
+    y0, t0 = np.array([0.0, sm.top]), 0.0
+    if s_of(y0) * sm.top > lam_f:
+        return True
+    while t0 < t_max:
+        sol = solve_ivp(rhs, (t0, t0 + 2.0), y0, method="LSODA", rtol=rtol, atol=atol, events=dead)
+        if sol.status == -1:  # pragma: no cover
+            raise RuntimeError(f"reduced ODE failed: {sol.message}")
+        if np.asarray(sol.t_events[0]).size:
+            return False
+        ys = np.asarray(sol.y)
+        for j in range(ys.shape[1]):
+            if ys[1, j] > 0 and s_of(ys[:, j]) * ys[1, j] > lam_f:
+                return True
+        t0, y0 = float(sol.t[-1]), ys[:, -1]
+    raise RuntimeError(f"the reduced flow at lam={lam_f:g} has not decided by t_max={t_max:g}")
+
+
+def critical_lambda(
+    w0: Any, *, rtol: float = 1e-5, method: str = "reduced", t_max: float = 200.0
+) -> tuple[float, float]:
+    r"""A bracket ``(lo, hi)`` of the critical ``lam`` of ``w0``: some weight survives at ``lo``,
+    every weight dies at ``hi``, ``hi - lo <= rtol * hi`` (bisection with :func:`survives`).
+
+    Start: ``hi = max|w_k(0)|`` (every weight dies there: :math:`\dot u = s u - \lambda \le u - \lambda`
+    with :math:`s \le 1`), ``lo = (1 - \|w(0)\|^2) \max|w_k(0)|`` (the certificate holds at
+    ``t = 0``), halved while no weight survives there (an init with :math:`\|w(0)\| \ge 1`);
+    both ends are checked, not assumed.
+    """
+    w = np.asarray(w0, dtype=float)
+    hi = float(np.max(np.abs(w)))
+    lo = hi * (1.0 - float(w @ w))
+    tol = require_positive("rtol", rtol)
+    if survives(w, hi, method=method, t_max=t_max):  # pragma: no cover - excluded by the flow (see above)
+        raise RuntimeError("a weight survives at lam = max|w_k(0)|: the flow is not the no-interference flow")
+    halvings = 0
+    while lo <= 0 or not survives(w, lo, method=method, t_max=t_max):  # ||w(0)|| >= 1: no certificate at t = 0
+        lo = hi / 2 ** (halvings + 1)
+        halvings += 1
+        if halvings > 60:  # pragma: no cover
+            raise RuntimeError("no lam found at which a weight survives")
+    while hi - lo > tol * hi:
+        mid = 0.5 * (lo + hi)
+        if survives(w, mid, method=method, t_max=t_max):
+            lo = mid
+        else:
+            hi = mid
+    return lo, hi

@@ -94,6 +94,9 @@ __all__ = [
     "REGIME1_PLATEAU",
     "regime1_plateau_derivation",
 ]
+# EXTINCTION_SHIFT, extinction_derivation, critical_ell, critical_ell_asymptotic, halfnormal_max_mean (issue 17, item 1) and
+# BALANCE_RELAXATION, balance_transient_derivation, balance_rel_error_lower, balance_rel_error_first_order, balance_times (item 2)
+# join __all__ with their entries in theory.formulas.CATALOGUE (tests/test_formulas.py checks the two agree)
 
 _S23 = "paper 1 §2.3"
 _S24 = "paper 1 §2.4"
@@ -726,3 +729,241 @@ def regime1_plateau_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
          (HALFNORMAL_H**2 - HALFNORMAL_TAIL * HALFNORMAL_G) / HALFNORMAL_G ** sp.Rational(3, 2)),
         ("d/db [h/sqrt(g)] at b = 0 = 2/pi - 1", sp.diff(ratio, b).subs(b, 0), 2 / sp.pi - 1),
     ]
+
+
+# --- extinction: the lambda bound of §2.1 (issue 17, item 1) -------------------------------
+
+_ell = sp.Symbol("ell", positive=True)  # lam sqrt(m)
+_c = sp.Symbol("c", positive=True)  # init std c/sqrt(m)
+_uu = sp.Symbol("u", positive=True)  # the largest magnitude
+_ss = sp.Symbol("s", positive=True)  # 1 - ||w||^2 (0 < s <= 1)
+
+EXTINCTION_SHIFT = sp.Rational(2, 3) * sp.sqrt(2 / sp.pi) * _c**3
+"""lam_c sqrt(m) = sqrt(m) max_k |w_k(0)| - (2/3) sqrt(2/pi) c^3 + O(1/(c M)) as m -> oo (init std c/sqrt m);
+derived, paper 1 §2.1/§2.4 (to be registered as formula "sparsity.extinction_shift" with its catalogue entry)."""
+
+
+def extinction_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
+    r"""When does every weight die (paper 1 §2.1: ":math:`\lambda\le 1/\sqrt m` so that the
+    :math:`l_1` regularization doesn't kill all weights immediately")?
+
+    With ``u`` the largest magnitude and :math:`s = 1-\|w\|^2 \in (0, 1]`, :math:`\dot u = s u - \lambda`.
+
+    1. *Every weight dies if* :math:`\lambda \ge u(0)`: :math:`\tfrac{d}{dt}[(u-\lambda)e^{-t}] = (s-1)u\,e^{-t} \le 0`,
+       so :math:`u - \lambda \le (u(0)-\lambda)e^{t} \le 0` and ``u`` decreases to 0.
+    2. *Some weight survives if* :math:`\lambda < s(0)\,u(0)`: where :math:`s u = \lambda`,
+       :math:`d\|w\|^2/dt = 2(s\|w\|^2 - \lambda\|w\|_1) = (2\lambda/u)\sum_k x_k(x_k - u) \le 0`
+       (each :math:`x_k \le u`), so :math:`\dot s \ge 0` and :math:`\tfrac{d}{dt}(su-\lambda) = \dot s u \ge 0`:
+       :math:`\{su > \lambda\}` is forward-invariant. Hence :math:`(1-\|w(0)\|^2)\max|w_k(0)| \le \lambda_c \le \max|w_k(0)|`.
+    3. *Sharp value.* With :math:`|w_k(t)| = e^{S}(x_k - B)`, the top dies iff :math:`x_1 \le B(\infty) =
+       \lambda\int_0^\infty e^{-S}dt`. For large ``m`` the critical :math:`\ell = \lambda\sqrt m` grows like
+       :math:`c\sqrt{2\ln 2m}`, the bulk dies within :math:`t \sim c/\ell`, and
+       :math:`S = t - A(t)`, :math:`A(\infty) = \int_0^\infty\|w\|^2dt = (c^3/\ell)\int_0^\infty g(b)\,db`
+       (:math:`b = \ell t/c`, :math:`S \approx 0` meanwhile), so :math:`\int e^{-S} = e^{A(\infty)} + O(\ell^{-2})` and
+       :math:`\ell e^{A(\infty)} = \sqrt m\,x_1` gives
+       :math:`\ell_c = \sqrt m\,x_1 - \tfrac23\sqrt{2/\pi}\,c^3 + O(1/\ell)` (:data:`EXTINCTION_SHIFT`);
+       :func:`critical_ell` solves :math:`\ell J(\ell) = \sqrt m x_1` without the expansion.
+    """
+    xs = [sp.Symbol(f"x_{k}", positive=True) for k in range(1, 4)]
+    lam_s = _ss * _uu  # at the boundary s u = lam
+    n2 = sum(v**2 for v in xs)
+    l1 = sum(xs)
+    g_int = sp.integrate(HALFNORMAL_G, (b, 0, sp.oo))
+    tt = sp.Symbol("t", positive=True)
+    ufun = sp.Function("u")(tt)
+    decay = sp.diff((ufun - lam) * sp.exp(-tt), tt).subs(sp.Derivative(ufun, tt), _ss * ufun - lam)
+    return [
+        ("d/dt[(u - lam) e^{-t}] = (s - 1) u e^{-t} (<= 0 for s <= 1)", decay, (_ss - 1) * ufun * sp.exp(-tt)),
+        ("at s u = lam: s N2 - lam L1 = (lam/u) sum_k x_k (x_k - u) (instance, u = x_1 the largest)",
+         ((1 - n2) * n2 - lam_s * l1).subs(_ss, (1 - n2)).subs(_uu, xs[0]),
+         ((lam_s / _uu) * sum(v * (v - _uu) for v in xs)).subs(_ss, 1 - n2).subs(_uu, xs[0])),
+        ("... whose terms are x_k (x_k - u) <= 0: x_1 (x_1 - u) = 0 at u = x_1", xs[0] * (xs[0] - _uu).subs(_uu, xs[0]), sp.Integer(0)),
+        ("d(s u - lam)/dt at u' = 0 is s' u", sp.diff(sfun(t) * ufun.subs(tt, t), t).subs(sp.Derivative(ufun.subs(tt, t), t), 0),
+         sp.Derivative(sfun(t), t) * ufun.subs(tt, t)),
+        ("int_0^oo g(b) db = E|Z|^3/3 = (2/3) sqrt(2/pi)", g_int, sp.Rational(2, 3) * sp.sqrt(2 / sp.pi)),
+        ("A(oo) = (c^3/ell) int g: lim_{ell->oo} (ell e^{A} - ell) = c^3 int g, the shift",
+         sp.limit(_ell * sp.exp(_c**3 * g_int / _ell) - _ell, _ell, sp.oo), EXTINCTION_SHIFT),
+    ]
+
+
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(40)
+
+
+def _g_truncated(bv: float, top: float) -> float:
+    r""":math:`\int_b^{M} (z-b)^2\,2\varphi(z)\,dz` by 40-point Gauss–Legendre (the difference of
+    closed forms cancels catastrophically as :math:`b \to M`)."""
+    if bv >= top:
+        return 0.0
+    half = 0.5 * (top - bv)
+    z = bv + half * (_GL_X + 1.0)
+    return float(half * np.dot(_GL_W, (z - bv) ** 2 * 2.0 * np.exp(-z * z / 2) / math.sqrt(2 * math.pi)))
+
+
+def _extinction_integral(ell: float, c: float, top: float, rtol: float = 1e-9) -> float:
+    r""":math:`J = \int_0^\infty e^{-S}dt` for the m → ∞ bulk (half-normal truncated at the scaled
+    top ``M``): :math:`\dot S = 1 - c^2 e^{2S} g_M(b)`, :math:`\dot b = (\ell/c)e^{-S}`; after the
+    bulk is gone (``b = M``) :math:`\dot S = 1` and the rest of ``J`` is :math:`e^{-S}`."""
+
+    def rhs(_t: float, y: np.ndarray) -> list[float]:
+        s_, b_, _ = y
+        return [1.0 - c * c * math.exp(2 * s_) * _g_truncated(min(b_, top), top), ell / c * math.exp(-s_), math.exp(-s_)]
+
+    def gone(_t: float, y: np.ndarray) -> float:
+        return float(y[1] - top)
+
+    gone.terminal = True  # type: ignore[attr-defined]
+    gone.direction = 1  # type: ignore[attr-defined]
+    sol = solve_ivp(rhs, (0.0, 40.0), [0.0, 0.0, 0.0], method="LSODA", rtol=rtol, atol=1e-12, events=gone)
+    if not sol.success:  # pragma: no cover
+        raise RuntimeError(sol.message)
+    return float(sol.y[2, -1] + math.exp(-sol.y[0, -1]))
+
+
+def critical_ell(scaled_top: Any, c: Any) -> float:
+    r"""The critical :math:`\ell_c = \lambda_c\sqrt m` of an init whose largest magnitude is
+    ``scaled_top`` :math:`= \sqrt m\max_k|w_k(0)|/c` (std :math:`c/\sqrt m`), in the m → ∞ limit of
+    the bulk: the root of :math:`\ell\,J(\ell) = c M` (:func:`extinction_derivation`, step 3).
+
+    >>> round(critical_ell(3.9, 0.9), 3)
+    3.044
+    """
+    from scipy.optimize import brentq
+
+    top = require_positive("scaled_top", scaled_top)
+    c_f = require_positive("c", c)
+    target = c_f * top
+    return float(brentq(lambda e: e * _extinction_integral(e, c_f, top) - target, 1e-3 * target, target, xtol=1e-9 * target))
+
+
+def critical_ell_asymptotic(scaled_top: Any, c: Any) -> Any:
+    r""":math:`\ell_c \approx c M - \tfrac23\sqrt{2/\pi}\,c^3` (:data:`EXTINCTION_SHIFT`).
+
+    >>> round(float(critical_ell_asymptotic(3.9, 0.9)), 3)
+    3.122
+    """
+    top = positive_array("scaled_top", scaled_top)
+    c_a = positive_array("c", c)
+    return scalar_or_array(c_a * top - 2.0 / 3.0 * math.sqrt(2 / math.pi) * c_a**3, top, c_a)
+
+
+def halfnormal_max_mean(m: Any) -> float:
+    r""":math:`E\max_{k\le m}|Z_k| = \int_0^\infty (1 - \mathrm{erf}(x/\sqrt2)^m)\,dx` (extreme values of the
+    half-normal init; :math:`\sim\sqrt{2\ln 2m}` as :math:`m\to\infty`).
+
+    >>> round(halfnormal_max_mean(1), 6) == round(math.sqrt(2 / math.pi), 6)
+    True
+    """
+    mm = require_positive("m", m)
+    val, _ = quad(lambda v: -math.expm1(mm * math.log1p(-math.erfc(v / math.sqrt(2)))) if v > 0 else 1.0,
+                  0.0, 40.0, limit=200, epsabs=1e-12)
+    return float(val)
+
+
+# --- the balance transient (issue 17, item 2) ----------------------------------------------
+
+BALANCE_RELAXATION = -2 * N2 * ((1 - N2) - lam * L1 / N2)
+"""d(1-||w||^2)/dt = -2||w||^2 (s - s_b), s_b = lam||w||_1/||w||^2: s relaxes to the balance value at rate
+2||w||^2; derived, paper 1 §2.4 (to be registered as formula "sparsity.balance_relaxation")."""
+
+
+def balance_transient_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
+    r"""How :math:`s = 1-\|w\|^2` approaches the balance value :math:`s_b = \lambda\|w\|_1/\|w\|^2`.
+
+    1. Exactly, :math:`\dot s = -d\|w\|^2/dt = -2\|w\|^2(s - s_b)` (:data:`BALANCE_RELAXATION`), and with
+       :math:`\|w\|^2 = 1 - s`, :math:`x = s - s_b` obeys :math:`\dot x = -2(1-s_b-x)x - \dot s_b`.
+    2. *Transient.* For constant :math:`s_b` (:math:`K = 1-s_b`) the Riccati equation is solved by
+       :math:`x = Kx_0/((K-x_0)e^{2Kt} + x_0)`; :math:`K - x_0 = \|w(0)\|^2 = c^2`.
+    3. *Lag.* Where :math:`s = s_b`, :math:`d\ln\|w\|_1/dt = s - \lambda m'/\|w\|_1 = -s_b\,\mathrm{RV}`
+       (:math:`\mathrm{RV} = m'\|w\|^2/\|w\|_1^2 - 1`), so :math:`\dot s_b \approx -s_b^2\mathrm{RV}` and the
+       adiabatic solution of 1 is :math:`x = s_b^2\mathrm{RV}/(2\|w\|^2)`: relative error :math:`s_b\mathrm{RV}/(2\|w\|^2)`.
+    4. *Lower bound.* :math:`x(t) = x_0e^{-2\int_0^t\|w\|^2} - \int_0^t e^{-2\int_{t'}^t\|w\|^2}\dot s_b\,dt'`
+       solves 1; with :math:`\dot s_b \le 0` and :math:`\|w\|^2 \le 1`, :math:`x \ge x_0 e^{-2t}`.
+
+    In the large-m limit at :math:`\tau = \ell t \ll 1`: :math:`s_b = \ell\sqrt{2/\pi}/\|w\|`, from
+    :math:`\ell\sqrt{2/\pi}/c` at ``t = 0`` to :math:`\ell\sqrt{2/\pi}` once :math:`\|w\| = 1`, and
+    :math:`\mathrm{RV} = \pi/2 - 1` (:func:`balance_times`).
+    """
+    sb = sp.Symbol("s_b", positive=True)
+    K = sp.Symbol("K", positive=True)
+    xo = sp.Symbol("x_0", positive=True)
+    tt = sp.Symbol("t", positive=True)
+    sv = sp.Symbol("s", positive=True)
+    xs = K * xo / ((K - xo) * sp.exp(2 * K * tt) + xo)
+    mags, signs = _instance()
+    w = [sg * a for sg, a in zip(signs, mags)]
+    n2 = sum(v**2 for v in w)
+    l1 = sum(mags)
+    dw = [(1 - n2) * v - lam * sp.sign(v) for v in w]
+    ds = -2 * sum(d * v for d, v in zip(dw, w))
+    sb_inst = lam * l1 / n2
+    rv_inst = 3 * n2 / l1**2 - 1
+    return [
+        ("ds/dt = -2 dw/dt . w = -2 N2 (s - s_b) (instance w = (a1, -a2, a3))", ds, BALANCE_RELAXATION.subs({N2: n2, L1: l1})),
+        ("with N2 = 1 - s: ds/dt = -2 (1 - s)(s - s_b)", BALANCE_RELAXATION.subs({N2: 1 - sv, L1: sb * (1 - sv) / lam}), -2 * (1 - sv) * (sv - sb)),
+        ("Riccati: x = K x0/((K - x0) e^{2Kt} + x0) solves x' = -2 (K - x) x", sp.diff(xs, tt), -2 * (K - xs) * xs),
+        ("... with x(0) = x0", xs.subs(tt, 0), xo),
+        ("at s = s_b: d ln L1/dt = s - lam m'/L1 = -s_b RV (instance m' = 3)", sb_inst - 3 * lam / l1, -sb_inst * rv_inst),
+        ("lag: x = -s_b'/(2 N2) with s_b' = -s_b^2 RV: relative error s_b RV/(2 N2)",
+         (sb**2 * sp.Symbol("RV", positive=True) / (2 * N2)) / sb, sb * sp.Symbol("RV", positive=True) / (2 * N2)),
+    ]
+
+
+def _sb_limits(ell: float, c: float) -> tuple[float, float]:
+    """Balance value s_b at t = 0 (||w|| = c) and once ||w|| = 1, in the large-m limit at tau << 1."""
+    k = ell * math.sqrt(2 / math.pi)
+    return k / c, k
+
+
+def balance_rel_error_lower(t: Any, *, ell: float, c: float) -> Any:
+    r"""Rigorous lower bound (m → ∞, :math:`\tau \ll 1`) on the relative error
+    :math:`r = (1-\|w\|^2)\|w\|^2/(\lambda\|w\|_1) - 1 = x/s_b`: :math:`r \ge x_0e^{-2t}/s_{b}(0)`,
+    :math:`x_0 = 1 - c^2 - s_b(0)` (:func:`balance_transient_derivation`, step 4; :math:`s_b \le s_b(0)`).
+
+    >>> round(float(balance_rel_error_lower(0.0, ell=0.05, c=0.9)), 4)
+    3.2863
+    """
+    t_a = nonnegative_array("t", t)
+    sb0, _ = _sb_limits(require_positive("ell", ell), require_positive("c", c))
+    x0 = 1.0 - c * c - sb0
+    return scalar_or_array(x0 * np.exp(-2.0 * t_a) / sb0, t_a)
+
+
+def balance_rel_error_first_order(t: Any, *, ell: float, c: float, rel_var: float = math.pi / 2 - 1) -> Any:
+    r"""First-order relative error (m → ∞, :math:`\tau\ll 1`): the Riccati transient with
+    :math:`s_b = \ell\sqrt{2/\pi}` plus the adiabatic lag :math:`s_b\mathrm{RV}/2`:
+    :math:`r \approx Kx_0/(s_b(c^2e^{2Kt} + x_0)) + s_b\mathrm{RV}/2`, :math:`K = 1 - s_b`,
+    :math:`x_0 = 1 - c^2 - \ell\sqrt{2/\pi}/c`.
+
+    >>> round(float(balance_rel_error_first_order(10.0, ell=0.05, c=0.9)), 5)   # the lag, 0.228 ell
+    0.01139
+    """
+    t_a = nonnegative_array("t", t)
+    sb0, sb = _sb_limits(require_positive("ell", ell), require_positive("c", c))
+    k_ = 1.0 - sb
+    x0 = 1.0 - c * c - sb0
+    decay = np.exp(-2 * k_ * t_a)  # written with e^{-2Kt}: no overflow at late times
+    return scalar_or_array(k_ * x0 * decay / (sb * (c * c + x0 * decay)) + sb * rel_var / 2, t_a)
+
+
+def balance_times(eps: float, *, ell: float, c: float) -> tuple[float, float]:
+    r"""Flow times ``(t_lo, t_hi)`` bracketing when the balance condition starts to hold to
+    relative accuracy ``eps`` (m → ∞): :math:`r > \varepsilon` for :math:`t < t_{lo} =
+    \tfrac12\ln(x_0/(s_b(0)\varepsilon))` (rigorous, :func:`balance_rel_error_lower`), and, to first
+    order with the lag bounded by :math:`\mathrm{RV} \le 1`, :math:`r \le \varepsilon` from
+    :math:`t_{hi} = \ln((Kx_0/(s_b\varepsilon') - x_0)/c^2)/(2K)`, :math:`\varepsilon' = \varepsilon - s_b/2`.
+    Leading order: :math:`t \approx \tfrac12\ln\frac{1-c^2}{c^2\ell\sqrt{2/\pi}\,\varepsilon}`, i.e.
+    :math:`\tau = \ell t = O(\ell\ln(1/\ell)) \ll 1`: well before the regime boundary :math:`\tau = 1`.
+
+    >>> [round(v, 3) for v in balance_times(0.05, ell=0.05, c=0.9)]
+    [2.093, 2.588]
+    """
+    e = require_positive("eps", eps)
+    sb0, sb = _sb_limits(require_positive("ell", ell), require_positive("c", c))
+    x0 = 1.0 - c * c - sb0
+    k_ = 1.0 - sb
+    e_rest = e - sb / 2
+    if x0 <= 0 or e_rest <= 0:
+        raise ValueError(f"no transient to {e:g}: need 1 - c^2 > s_b(0) and eps > s_b/2 = {sb / 2:.3g} (the lag)")
+    t_lo = 0.5 * math.log(x0 / (sb0 * e)) if x0 > sb0 * e else 0.0
+    t_hi = math.log(max((k_ * x0 / (sb * e_rest) - x0) / (c * c), 1.0)) / (2 * k_)
+    return t_lo, t_hi

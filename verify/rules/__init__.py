@@ -38,6 +38,8 @@ module                     rules
 ``paired_model``           :class:`PairedModel` — models of the final assignment (processes
                            on the initial weights) against trained networks, seed by seed
                            (equivalence test of the per-seed difference).
+``threshold``              :class:`ThresholdCrossing` — a form's critical value of a parameter
+                           against the simulated yes/no outcome just below and just above it.
 ``all_of``                 :class:`AllOf` — several rules that must all pass.
 =========================  ===============================================================
 
@@ -56,6 +58,7 @@ from .remainder import RemainderCoefficient
 from .scaling import ExponentFit, ScalingLaw
 from .signed import MonotoneTrend, SignedEffect, Trend
 from .symbolic import SymbolicRule
+from .threshold import ThresholdCrossing
 from .trained import (
     BracketMean,
     EulerOrder,
@@ -107,6 +110,7 @@ __all__ = [
     "TrainedCounts",
     "TrainedStay",
     "PairedModel",
+    "ThresholdCrossing",
     "BracketMean",
     "OneSidedMean",
 ]
