@@ -37,7 +37,7 @@ EXPECTED = {
     "sparsity.fig2": "verified",
     "sparsity.regime_boundary": "verified",  # printed within its Theta constant 2 (worst 0.52 at tau = 1), derived within 0.75%
     "sparsity.lambda_bound": "erratum",  # lam sqrt(m) = 1 is sufficient, not the critical value (3.0-3.8 here)
-    "sparsity.balance_transient": "erratum",  # the printed balance has no window: off by 66x at t = 0 (Fig 2)
+    "sparsity.balance_transient": "erratum",  # the printed balance has no window: r(0) = 67 in Fig 2 (r = 63 at t = 0.05)
 }
 
 CTX = Context(seed=0, mode="quick", device="cpu", delta=1e-5)

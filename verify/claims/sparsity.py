@@ -1427,7 +1427,7 @@ def _bt_notes() -> str:
         "(the convergence check) is " + ", ".join(f"{v:.3g}" for v in lim) + " at tau = "
         + ", ".join(f"{x:g}" for x in _BT_TAUS) + ": from r(0) = 3.3 through 5% near tau = 0.13 to the lag floor "
         "(1.2% -> 0.23%). The printed form states no window ('|W_i| changes relatively slowly'); read as holding "
-        "from t = 0 it is rejected in the transient (r(0) = (1-c^2)c^2/(lam |w(0)|_1) - 1 = 66 in Fig 2), though the "
+        "from t = 0 it is rejected in the transient (r(0) = (1-c^2)c^2/(lam |w(0)|_1) - 1 = 67 in Fig 2), though the "
         "transient is short. The existing sparsity.balance samples tau >= 1 only, after the transient."
     )
 
