@@ -237,6 +237,8 @@ def test_conv_network_shapes_and_parameter_count():
     assert cfg.widths == (512, 256, 512)
     assert ntr.parameter_count(cfg) == 80 + 1168 + 2056 + 129 == 3433
     assert ntr.parameter_count(ntr.ConvConfig(channels=(12, 24))) == 7549
+    for q in (cfg, ntr.ConvConfig(channels=(12, 24)), ntr.ConvConfig(channels=(3, 5))):  # the shape count is the model's
+        assert ntr.parameter_count(q) == sum(p.numel() for p in q.model().parameters())
     model = ntr.train_autoencoder(cfg)
     frames = moving_dot_frames(7, size=16)
     acts = ntr.layer_activations(model, frames, "cpu")

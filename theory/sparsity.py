@@ -93,6 +93,17 @@ __all__ = [
     "regime_law_printed",
     "REGIME1_PLATEAU",
     "regime1_plateau_derivation",
+    "EXTINCTION_SHIFT",
+    "extinction_derivation",
+    "critical_ell",
+    "critical_ell_asymptotic",
+    "halfnormal_max_mean",
+    "HALFNORMAL_MAX_MEAN",
+    "BALANCE_RELAXATION",
+    "balance_transient_derivation",
+    "balance_rel_error_lower",
+    "balance_rel_error_first_order",
+    "balance_times",
 ]
 # EXTINCTION_SHIFT, extinction_derivation, critical_ell, critical_ell_asymptotic, halfnormal_max_mean (issue 17, item 1) and
 # BALANCE_RELAXATION, balance_transient_derivation, balance_rel_error_lower, balance_rel_error_first_order, balance_times (item 2)
@@ -738,9 +749,15 @@ _c = sp.Symbol("c", positive=True)  # init std c/sqrt(m)
 _uu = sp.Symbol("u", positive=True)  # the largest magnitude
 _ss = sp.Symbol("s", positive=True)  # 1 - ||w||^2 (0 < s <= 1)
 
-EXTINCTION_SHIFT = sp.Rational(2, 3) * sp.sqrt(2 / sp.pi) * _c**3
+EXTINCTION_SHIFT = formula(
+    "sparsity.extinction_shift",
+    sp.Rational(2, 3) * sp.sqrt(2 / sp.pi) * _c**3,
+    source="paper 1 §2.1 (lambda <= 1/sqrt(m)) / §2.4 (derived)",
+    printed=False,
+    doc="lam_c sqrt(m) = sqrt(m) max_k |w_k(0)| - (2/3) sqrt(2/pi) c^3 + O(1/(c M)) as m -> oo (init std c/sqrt m)",
+)
 """lam_c sqrt(m) = sqrt(m) max_k |w_k(0)| - (2/3) sqrt(2/pi) c^3 + O(1/(c M)) as m -> oo (init std c/sqrt m);
-derived, paper 1 §2.1/§2.4 (to be registered as formula "sparsity.extinction_shift" with its catalogue entry)."""
+derived, paper 1 §2.1/§2.4."""
 
 
 def extinction_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:
@@ -846,6 +863,17 @@ def critical_ell_asymptotic(scaled_top: Any, c: Any) -> Any:
     return scalar_or_array(c_a * top - 2.0 / 3.0 * math.sqrt(2 / math.pi) * c_a**3, top, c_a)
 
 
+_xv = sp.Symbol("x", positive=True)
+_mm = sp.Symbol("m", positive=True, integer=True)
+HALFNORMAL_MAX_MEAN = formula(
+    "sparsity.halfnormal_max_mean",
+    sp.Integral(1 - sp.erf(_xv / sp.sqrt(2)) ** _mm, (_xv, 0, sp.oo)),
+    source="paper 1 §2.1 (extreme value of the Gaussian init, derived)",
+    printed=False,
+    doc="E max_{k <= m} |Z_k| = int_0^oo (1 - erf(x/sqrt 2)^m) dx ~ sqrt(2 ln 2m)",
+)
+
+
 def halfnormal_max_mean(m: Any) -> float:
     r""":math:`E\max_{k\le m}|Z_k| = \int_0^\infty (1 - \mathrm{erf}(x/\sqrt2)^m)\,dx` (extreme values of the
     half-normal init; :math:`\sim\sqrt{2\ln 2m}` as :math:`m\to\infty`).
@@ -861,9 +889,15 @@ def halfnormal_max_mean(m: Any) -> float:
 
 # --- the balance transient (issue 17, item 2) ----------------------------------------------
 
-BALANCE_RELAXATION = -2 * N2 * ((1 - N2) - lam * L1 / N2)
+BALANCE_RELAXATION = formula(
+    "sparsity.balance_relaxation",
+    -2 * N2 * ((1 - N2) - lam * L1 / N2),
+    source=_S24 + " (approach to the balance condition, derived)",
+    printed=False,
+    doc="d(1-||w||^2)/dt = -2||w||^2 (s - s_b), s_b = lam||w||_1/||w||^2: s relaxes to the balance value at rate 2||w||^2",
+)
 """d(1-||w||^2)/dt = -2||w||^2 (s - s_b), s_b = lam||w||_1/||w||^2: s relaxes to the balance value at rate
-2||w||^2; derived, paper 1 §2.4 (to be registered as formula "sparsity.balance_relaxation")."""
+2||w||^2; derived, paper 1 §2.4."""
 
 
 def balance_transient_derivation() -> list[tuple[str, sp.Expr, sp.Expr]]:

@@ -1321,7 +1321,7 @@ register(
                 "for each form's critical value v",
             ),
         )),
-        formulas=(),  # theory.sparsity.EXTINCTION_SHIFT: not yet a registered formula
+        formulas=("sparsity.extinction_shift", "sparsity.halfnormal_max_mean"),
         notes=_lb_notes(),
     )
 )
@@ -1466,7 +1466,7 @@ register(
                         description="relative error of the balance condition along the Fig 2 trajectory vs each "
                         "form's statement, at eps = 5% and 1% (reduced flow at rtol 1e-10: 1e-6 on r)"),
         )),
-        formulas=(),  # theory.sparsity.BALANCE_RELAXATION: not yet a registered formula
+        formulas=("sparsity.balance_relaxation",),
         notes=_bt_notes(),
     )
 )
