@@ -20,6 +20,7 @@ ERRATA = {
     "noise.main_text_term",
     "noise.norm_sq_first_order",
     "noise.xi_prime_part",
+    "noise.fourth_norm_drift",  # the drift is order eta^2; the regulariser read as a descended loss has no eta^2 term
 }
 # claims that take seconds (projected descent, large Monte Carlo of real SGD steps)
 # run in the slow tier only
