@@ -756,7 +756,7 @@ EXTINCTION_SHIFT = formula(
     printed=False,
     doc="lam_c sqrt(m) = sqrt(m) max_k |w_k(0)| - (2/3) sqrt(2/pi) c^3 + O(1/(c M)) as m -> oo (init std c/sqrt m)",
 )
-"""lam_c sqrt(m) = sqrt(m) max_k |w_k(0)| - (2/3) sqrt(2/pi) c^3 + O(1/(c M)) as m -> oo (init std c/sqrt m);
+"""``lam_c sqrt(m) = sqrt(m) max_k |w_k(0)| - (2/3) sqrt(2/pi) c^3 + O(1/(c M))`` as m -> oo (init std c/sqrt m);
 derived, paper 1 §2.1/§2.4."""
 
 
