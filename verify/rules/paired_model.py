@@ -28,7 +28,7 @@ from polyverify.numerics.metrics import winners
 from ..claim import Claim, Context, Evidence, FormOutcome, Mode, margin_for
 from ..experiments import trained
 from ..report import log_width_axis
-from ..stats import equivalence_test
+from ..stats import equivalence_test, t_interval
 from ._catalogue import rule
 from ._sampling import forms
 from .trained import TrainSettings, _width_config
@@ -72,7 +72,8 @@ class PairedModel:
         verdicts = {label: {"different": [], "undecided": [], "res": 0.0} for label in labels}
         for n_, m_, S, stay, preds in measured:
             mean = float(stay.mean())
-            row: dict[str, Any] = {"n": n_, "m": m_, "seeds": S, "stay_trained": mean}
+            iv = t_interval(stay, delta=ctx.delta)
+            row: dict[str, Any] = {"n": n_, "m": m_, "seeds": S, "stay_trained": mean, "ci_lo": iv.lo, "ci_hi": iv.hi}
             for label in labels:
                 d = stay - preds[label]
                 bound = margin.value * abs(mean)
@@ -109,10 +110,12 @@ class PairedModel:
             for n_ in sorted({r["n"] for r in rows}):
                 sub = [r for r in rows if r["n"] == n_]
                 ms = [r["m"] for r in sub]
-                ax.plot(ms, [r["stay_trained"] for r in sub], "o-", label=f"trained (n = {n_})")
-                for label, mark in (("derived", "x--"), ("printed", "s:")):
+                ax.errorbar(ms, [r["stay_trained"] for r in sub],
+                            yerr=[[r["stay_trained"] - r["ci_lo"] for r in sub], [r["ci_hi"] - r["stay_trained"] for r in sub]],
+                            fmt="o-", capsize=3, label=f"trained, seed interval (n = {n_})")
+                for label, mark, what in (("derived", "x--", "derived model"), ("printed", "s:", "printed mechanism")):
                     if label in labels:
-                        ax.plot(ms, [r[label] for r in sub], mark, label=f"{label} model (n = {n_})")
+                        ax.plot(ms, [r[label] for r in sub], mark, label=f"{what} (n = {n_})")
             log_width_axis(ax, sorted({r["m"] for r in rows}))
             ax.set_xlabel("m")
             ax.set_ylabel("fraction of features on their initial argmax")
