@@ -2,7 +2,8 @@ r"""Models of where features end up, against trained networks, seed by seed.
 
 A *model* here is a process on a network's initial weights (the displacement process, the same
 process on shifted weights, ...); a form's numeric function takes ``W0`` (``seeds × n × m``) and
-returns, per seed, the fraction of features the model puts on their initial argmax neuron. Each
+returns, per seed, the statistic the rule compares (:data:`STATISTICS`): the fraction of features
+the model puts on their initial argmax neuron, or the fraction of pairs it puts on one neuron. Each
 trained network is compared with the model run on **its own** initial weights, so the seed-to-
 seed spread of the initial weights cancels from the difference.
 
@@ -33,13 +34,30 @@ from ._catalogue import rule
 from ._sampling import forms
 from .trained import TrainSettings, _width_config
 
-__all__ = ["PairedModel"]
+__all__ = ["STATISTICS", "PairedModel", "share_fraction", "stay_fraction"]
+
+
+def stay_fraction(final: np.ndarray, initial: np.ndarray) -> np.ndarray:
+    """Per seed (rows of ``seeds × n`` neuron indices): the fraction of features whose final neuron is their initial one."""
+    return (np.asarray(final) == np.asarray(initial)).mean(axis=-1).astype(float)
+
+
+def share_fraction(final: np.ndarray, initial: np.ndarray | None = None) -> np.ndarray:
+    """Per seed: the fraction of the n(n-1)/2 pairs of features whose final neurons coincide."""
+    f = np.asarray(final)
+    n_ = f.shape[-1]
+    same = f[..., :, None] == f[..., None, :]
+    iu = np.triu_indices(n_, 1)
+    return same[..., iu[0], iu[1]].mean(axis=-1).astype(float)
+
+
+STATISTICS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {"stay": stay_fraction, "share": share_fraction}
 
 
 @rule
 @dataclass(frozen=True, kw_only=True)
 class PairedModel:
-    """Each form a model of the trained stay fraction, judged seed by seed against training
+    """Each form a model of a statistic of the final assignment (``statistic``), judged seed by seed against training
     (plain GD + l1 with ``settings``) at each width of ``widths(mode)`` with ``seeds(mode)``
     seeds per width; see the module docstring."""
 
@@ -47,6 +65,13 @@ class PairedModel:
     seeds: Callable[[Mode, int], int]
     """Seeds per width as a function of the mode and ``n`` (two-feature widths afford many more)."""
     settings: TrainSettings
+    statistic: str = "stay"
+    """``"stay"``: per seed, the fraction of features on their initial argmax neuron; ``"share"``: the
+    fraction of pairs of features that end on the same neuron (for ``n = 2``: whether the two share one)."""
+
+    def __post_init__(self) -> None:
+        if self.statistic not in STATISTICS:
+            raise ValueError(f"statistic must be one of {sorted(STATISTICS)}; got {self.statistic!r}")
 
     def form_parameters(self, claim: Claim) -> tuple[str, ...]:
         return ("W0",)
@@ -62,7 +87,7 @@ class PairedModel:
             S = int(self.seeds(ctx.mode, n_))
             cfg = _width_config(n_, m_, range(S), self.settings, ctx.device)
             res = trained(ctx, [cfg], what=f"GD + l1 for {claim.id}", parallel=False)[0]
-            stay = (winners(res.W) == np.asarray(res.init_argmax)).mean(axis=-1).astype(float)
+            stay = STATISTICS[self.statistic](winners(res.W), np.asarray(res.init_argmax))
             W0 = initial_weights(res.train_config())
             preds = {label: np.asarray(form.numeric(W0=W0), dtype=float) for label, form in forms(claim)}
             measured.append((n_, m_, S, stay, preds))
@@ -73,7 +98,7 @@ class PairedModel:
         for n_, m_, S, stay, preds in measured:
             mean = float(stay.mean())
             iv = t_interval(stay, delta=ctx.delta)
-            row: dict[str, Any] = {"n": n_, "m": m_, "seeds": S, "stay_trained": mean, "ci_lo": iv.lo, "ci_hi": iv.hi}
+            row: dict[str, Any] = {"n": n_, "m": m_, "seeds": S, "trained": mean, "ci_lo": iv.lo, "ci_hi": iv.hi}
             for label in labels:
                 d = stay - preds[label]
                 bound = margin.value * abs(mean)
@@ -110,15 +135,16 @@ class PairedModel:
             for n_ in sorted({r["n"] for r in rows}):
                 sub = [r for r in rows if r["n"] == n_]
                 ms = [r["m"] for r in sub]
-                ax.errorbar(ms, [r["stay_trained"] for r in sub],
-                            yerr=[[r["stay_trained"] - r["ci_lo"] for r in sub], [r["ci_hi"] - r["stay_trained"] for r in sub]],
+                ax.errorbar(ms, [r["trained"] for r in sub],
+                            yerr=[[r["trained"] - r["ci_lo"] for r in sub], [r["ci_hi"] - r["trained"] for r in sub]],
                             fmt="o-", capsize=3, label=f"trained, seed interval (n = {n_})")
                 for label, mark, what in (("derived", "x--", "derived model"), ("printed", "s:", "printed mechanism")):
                     if label in labels:
                         ax.plot(ms, [r[label] for r in sub], mark, label=f"{what} (n = {n_})")
             log_width_axis(ax, sorted({r["m"] for r in rows}))
             ax.set_xlabel("m")
-            ax.set_ylabel("fraction of features on their initial argmax")
+            ax.set_ylabel("fraction of features on their initial argmax" if self.statistic == "stay"
+                          else "fraction of pairs of features sharing their final neuron")
             ax.set_title(claim.id)
             ax.legend(fontsize=6)
 
