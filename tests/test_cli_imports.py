@@ -49,3 +49,27 @@ def test_training_does_load_torch():
             "print('torch' in sys.modules, type(a.torch).__name__, r.W.shape)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
     assert out.stdout.split() == ["True", "module", "(1,", "2,", "2)"]
+
+
+def test_show_of_a_stored_result_loads_no_torch(tmp_path):
+    """``show`` with a stored result resolves ``--device auto`` without torch where no GPU driver
+    node exists (then CUDA cannot be available), and still reads the stored verdict."""
+    from polyverify.runner import _gpu_impossible
+
+    if not _gpu_impossible():
+        pytest.skip("a GPU driver node exists here: auto must ask torch")
+    report = tmp_path / "r"
+    subprocess.run([sys.executable, "-m", "polyverify", "run", "--only", "sparsity.threshold_equation", "--report",
+                    str(report), "--no-progress", "--workers", "1"], cwd=ROOT, capture_output=True, timeout=300, check=True)
+    got = _probe(["show", "sparsity.threshold_equation", "--report", str(report)])
+    assert got["status"] in (0, None), got
+    assert got["loaded"] == [], f"show imported {got['loaded']}"
+
+
+def test_auto_device_without_gpu_nodes_is_cpu_and_cuda_is_refused(monkeypatch):
+    from polyverify import runner
+
+    monkeypatch.setattr(runner, "_gpu_impossible", lambda: True)
+    assert runner.resolve_device("auto") == "cpu"
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        runner.resolve_device("cuda")
