@@ -103,3 +103,135 @@ def shifted_displacement(W0: Any, J: Any) -> FinalAssignment:
     sign = np.sign(np.take_along_axis(w, init[..., None], axis=-1)[..., 0])
     return FinalAssignment(neuron=moved.neuron, sign=moved.sign, initial_neuron=init, initial_sign=sign.astype(moved.sign.dtype),
                            moves=moved.moves, m=moved.m)
+
+
+
+_D = np.array([1.0, -1.0])
+
+
+@dataclass(frozen=True)
+class TwoRowTrajectory:
+    """Rows ``W`` (``len(t) × 2 × m``) of the reduced two-row flow at the requested times, and the
+    number of segments (events: a weight reaching zero, a stuck weight pulled out)."""
+
+    t: np.ndarray
+    W: np.ndarray
+    segments: int
+
+
+def _magnitudes(y: np.ndarray, lam: float, z0: np.ndarray, live: np.ndarray, eps: np.ndarray) -> np.ndarray:
+    r"""The closed forms of one segment (times from its start): a coordinate whose two weights live is
+    :math:`\Phi_\varepsilon(z_0 - \lambda G_\varepsilon)` (:math:`\Phi_- = D\Phi_+D`); one whose partner
+    is stuck at zero follows the single-row law :math:`e^{S_i}(z_0 - B_i)`; a stuck weight is 0."""
+    phi = y[:4].reshape(2, 2)
+    out = np.zeros_like(z0)
+    both = live[0] & live[1]
+    for e, g in ((1.0, y[4:6]), (-1.0, y[6:8])):
+        sel = both & (eps == e)
+        if sel.any():
+            ph = phi if e > 0 else _D[:, None] * phi * _D[None, :]
+            out[:, sel] = ph @ (z0[:, sel] - lam * g[:, None])
+    for i in (0, 1):
+        alone = live[i] & ~live[1 - i]
+        out[i, alone] = np.exp(y[8 + 2 * i]) * (z0[i, alone] - y[9 + 2 * i])
+    return out
+
+
+def integrate_two_rows_reduced(W0: Any, lam: float, t: Any, *, rtol: float = 1e-10, atol: float = 1e-13,
+                               max_segments: int = 100_000) -> TwoRowTrajectory:
+    r"""The two-row l1 flow of paper 1 §2.3 (constants 4 dropped: :math:`\dot W_i = (1-\|W_i\|^2)W_i -
+    \mathrm{ReLU}(W_1\cdot W_2)W_j - \lambda\,\mathrm{sign}(W_i)`, Filippov at zero) integrated through its
+    reduction: between events only twelve scalar functions of time are integrated — the fundamental
+    matrix :math:`\Phi_+` of :math:`M_+ = \begin{pmatrix}1-a & -r\\ -r & 1-b\end{pmatrix}`, the forcing
+    integrals :math:`G_\pm` (:math:`\dot G_+ = \Phi_+^{-1}(1,1)`, :math:`\dot G_- = D\Phi_+^{-1}(1,-1)`) and
+    the single-row pairs :math:`(S_i, B_i)` — and every coordinate is a closed form of them; ``a``, ``b``
+    and ``r`` are sums over those closed forms. Events (a live magnitude reaching zero; a stuck weight
+    whose force :math:`r|W_{jk}|` exceeds :math:`\lambda`) restart the scalars from the current state.
+    A weight reaching zero stays there while :math:`r|W_{jk}| \le \lambda`, else it passes through zero
+    with the sign of its force :math:`-r W_{jk}`."""
+    w = np.asarray(W0, dtype=float)
+    if w.ndim != 2 or w.shape[0] != 2 or not np.all(np.isfinite(w)):
+        raise ValueError(f"W0 must be a finite 2 x m array (two rows); got shape {w.shape}")
+    lam_f = require_positive("lam", lam)
+    ts = np.atleast_1d(np.asarray(t, dtype=float))
+    if ts.ndim != 1 or ts.size == 0 or np.any(ts < 0) or np.any(np.diff(ts) < 0):
+        raise ValueError("t must be a non-empty sorted 1-D array of times >= 0")
+    m_ = w.shape[1]
+    out = np.zeros((ts.size, 2, m_))
+    sgn = np.sign(w)
+    z = np.abs(w)
+    live = z > 0
+    y_start = np.array([1.0, 0.0, 0.0, 1.0, 0, 0, 0, 0, 0, 0, 0, 0])
+    t_now, idx, segments = 0.0, 0, 0
+    while idx < ts.size and ts[idx] <= 0:
+        out[idx] = sgn * z
+        idx += 1
+    while idx < ts.size:
+        segments += 1
+        if segments > max_segments:
+            raise RuntimeError(f"more than max_segments={max_segments} segments (chattering at zero?)")
+        z0, lv, sg = z.copy(), live.copy(), sgn.copy()
+        eps = sg[0] * sg[1]
+        watched = lv & (z0 > 0)
+
+        def signed(y: np.ndarray, z0=z0, lv=lv, sg=sg, eps=eps) -> np.ndarray:
+            return sg * _magnitudes(y, lam_f, z0, lv, eps)
+
+        def rhs(_t: float, y: np.ndarray, signed=signed) -> np.ndarray:
+            W = signed(y)
+            a_, b_ = float(W[0] @ W[0]), float(W[1] @ W[1])
+            r_ = max(float(W[0] @ W[1]), 0.0)
+            phi = y[:4].reshape(2, 2)
+            M = np.array([[1 - a_, -r_], [-r_, 1 - b_]])
+            inv = np.linalg.inv(phi)
+            return np.concatenate([(M @ phi).ravel(), inv @ np.array([1.0, 1.0]), _D * (inv @ np.array([1.0, -1.0])),
+                                   [1 - a_, lam_f * np.exp(-y[8]), 1 - b_, lam_f * np.exp(-y[10])]])
+
+        def hit_zero(_t: float, y: np.ndarray, z0=z0, lv=lv, eps=eps, watched=watched) -> float:
+            mags = _magnitudes(y, lam_f, z0, lv, eps)[watched]
+            return float(mags.min()) if mags.size else 1.0
+
+        def pulled_out(_t: float, y: np.ndarray, signed=signed, lv=lv) -> float:
+            stuck = ~lv & lv[::-1]  # a zero weight whose partner lives
+            if not stuck.any():
+                return -1.0
+            W = signed(y)
+            r_ = max(float(W[0] @ W[1]), 0.0)
+            return float((r_ * np.abs(W[::-1][stuck])).max() - lam_f)
+
+        hit_zero.terminal, hit_zero.direction = True, -1  # type: ignore[attr-defined]
+        pulled_out.terminal, pulled_out.direction = True, 1  # type: ignore[attr-defined]
+        t_eval = ts[idx:][ts[idx:] > t_now] - t_now
+        sol = solve_ivp(rhs, (0.0, float(ts[-1] - t_now)), y_start, t_eval=t_eval, events=(hit_zero, pulled_out),
+                        method="DOP853", rtol=rtol, atol=atol)
+        for j in range(np.asarray(sol.t).size):
+            out[idx] = signed(np.asarray(sol.y)[:, j])
+            idx += 1
+        if sol.status != 1:
+            if sol.status == -1:  # pragma: no cover
+                raise RuntimeError(f"reduced two-row flow failed: {sol.message}")
+            break
+        hits = [(float(sol.t_events[k][0]), k) for k in range(2) if len(sol.t_events[k])]
+        t_ev, k_ev = min(hits)
+        y_ev = np.asarray(sol.y_events[k_ev][0])
+        W = signed(y_ev)
+        t_now += t_ev
+        z, sgn = np.abs(W), np.sign(W)
+        r_ = max(float(W[0] @ W[1]), 0.0)
+        force = -r_ * W[::-1]  # the smooth force on a weight at zero: -r times its partner
+        if k_ev == 0:  # the live magnitude that reached zero (to the event's precision)
+            mags = z.copy()
+            mags[~watched] = np.inf
+            at_zero = mags <= mags.min() + 1e-14 * max(1.0, float(np.abs(W).max()))
+            z[at_zero] = 0.0
+            passes = at_zero & (np.abs(force) > lam_f)
+            live = lv & ~at_zero | passes
+            sgn = np.where(at_zero, np.where(passes, np.sign(force), 0.0), sgn)
+        else:  # the stuck weights whose force reached lam are pulled out with the sign of their force
+            pull = ~lv & lv[::-1] & (np.abs(force) >= lam_f * (1 - 1e-9))
+            live = lv | pull
+            sgn = np.where(pull, np.sign(force), sgn)
+            z = np.where(pull, 0.0, z)
+        sgn = np.where(live, sgn, 0.0)
+        z = np.where(live, z, 0.0)
+    return TwoRowTrajectory(t=ts, W=out, segments=segments)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 from polyverify.numerics.assignment import displacement_from_weights
+from polyverify.numerics.gradient_flow import integrate_gradient_flow
 from polyverify.numerics.interference import (
     init_forces,
     integrate_smooth_flow,
+    integrate_two_rows_reduced,
     rows_with_gram,
     shifted_displacement,
 )
@@ -297,6 +299,30 @@ register(
 )
 
 
+@st.composite
+def _two_row_params(draw) -> dict[str, float]:
+    return {
+        "m": draw(st.integers(2, 24)),
+        "lam": draw(st.floats(0.005, 0.1)),
+        "cos0": draw(st.floats(-0.9, 0.95)),
+        "T": draw(st.floats(1.0, 40.0)),
+        "obs": draw(st.sampled_from(("l1_1", "l1_2", "inner", "norm_sq_1"))),
+        "seed": draw(st.integers(0, 2**31 - 1)),
+    }
+
+
+def _two_rows(m, lam, cos0, T, obs, seed, *, reduced: bool) -> float:
+    """One observable of the two rows at time T, from the reduction or from the brute-force flow."""
+    rng = np.random.default_rng(int(seed))
+    W0 = rows_with_gram(int(m), float(rng.uniform(0.5, 1.3)), float(rng.uniform(0.5, 1.3)), cos0, rng=rng)
+    if reduced:
+        W = integrate_two_rows_reduced(W0, lam, [0.0, T]).W[-1]
+    else:
+        W = integrate_gradient_flow(W0, lam, [0.0, T], c=1.0, rtol=1e-10, atol=1e-13).W[-1]
+    return {"l1_1": float(np.abs(W[0]).sum()), "l1_2": float(np.abs(W[1]).sum()), "inner": float(W[0] @ W[1]),
+            "norm_sq_1": float(W[0] @ W[0])}[obs]
+
+
 register(
     Claim(
         id="interference.two_row_reduction",
@@ -310,9 +336,32 @@ register(
         ),
         source=Source(paper="incidental", section="§2.5", equation="derived (exact two-row reduction)"),
         printed=None,
-        derived=Form(text=r"\Phi_\varepsilon(T)\left(z_0 - \lambda G_\varepsilon(T)\right)", expr=th.TWO_ROW_CLOSED_FORM),
-        domain=Domain(assumptions=("n = 2", "lambda >= 0", "paper's units (constants 4 dropped)", "both weights of the coordinate alive")),
-        rule=SymbolicRule(derivation=th.two_row_reduction_derivation),
+        derived=Form(text=r"\Phi_\varepsilon(T)\left(z_0 - \lambda G_\varepsilon(T)\right)", expr=th.TWO_ROW_CLOSED_FORM,
+                     numeric=lambda **p: _two_rows(**p, reduced=True)),
+        domain=Domain(assumptions=("n = 2", "lambda > 0", "paper's units (constants 4 dropped)",
+                                   "Filippov flow at zero (a zero weight stays while its force is <= lambda)")),
+        rule=AllOf(
+            (
+                SymbolicRule(derivation=th.two_row_reduction_derivation),
+                DeterministicMatch(
+                    strategy=_two_row_params(),
+                    compute=lambda **p: _two_rows(**p, reduced=False),
+                    examples=Budget(quick=6, full=40),
+                    rtol=1e-7,
+                    atol=1e-9,
+                    tolerance_reason=(
+                        "the reduction (12 scalar functions, every coordinate a closed form of them, "
+                        "numerics.interference.integrate_two_rows_reduced) and the brute-force 2 x m Filippov flow "
+                        "(numerics.gradient_flow.integrate_gradient_flow) both by DOP853 at rtol 1e-10 with event "
+                        "location at each death: measured over 12 random cases (m 2..23, lam 0.006..0.1, cos -0.8..0.95, "
+                        "T up to 3/sqrt(lam)) every weight agrees to 4e-10; 1e-7 relative (1e-9 absolute, for values "
+                        "that are 0 once the rows are sparse) leaves a factor 100 for the amplification of errors by "
+                        "e^S along the flow"
+                    ),
+                    pinned=({"m": 16, "lam": 0.0125, "cos0": 0.5, "T": 40.0, "obs": "l1_1", "seed": 0},),
+                ),
+            )
+        ),
         formulas=("interference.two_row_closed_form",),
     )
 )
