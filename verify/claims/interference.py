@@ -425,9 +425,9 @@ register(
             "The shift is first order in the interference (the partner row frozen at its initial value, the inner "
             "product relaxing at the linearised rate 2(a+b) - 2); the l1 term keeps feeding the inner product during "
             "the dense phase (d p/dT gains -lam(sign(W_1).W_2 + sign(W_2).W_1)), which the first order leaves out. "
-            "Measured (quick suite, seed 0): n = 2, m = 4: trained 0.880, shift model 0.889 (difference [-0.020, +0.003], "
-            "within the +-0.022 bound), displacement alone 0.935; n = 16, m = 16: trained 0.482, shift model 0.547, "
-            "displacement alone 0.779: the shift explains 78% of the gap but misses by 0.065 [0.041, 0.090]. With the "
+            "Measured (quick suite, seed 0): n = 2, m = 4: trained 0.880, shift model 0.889 (difference [-0.023, +0.006], "
+            "within the +-0.023 bound, at the level of the 111-claim quick suite), displacement alone 0.935; n = 16, m = 16: trained 0.482, shift model 0.547, "
+            "displacement alone 0.779: the shift explains 78% of the gap but misses by 0.065 [0.034, 0.097]. With the "
             "shift linearised at the initial norms (J = p/(2(a+b) - 2), larger where a + b < 2) the n = 16 miss was "
             "0.021 in an exploration: the missing l1 feeding of the inner products acts in the same direction."
         ),
