@@ -30,9 +30,9 @@ EXPECTED = {
     # neither model of where features end holds at every width: the first-order shift is equivalent to training
     # at n = 2, m = 4 and misses by 0.065 at n = 16, m = 16; the paper's mechanism misses at both
     "interference.stay_shift_model": "refuted",
-    # the share probability at n = 2: the paper's mechanism is rejected at m = 4 (0.128 vs 0.156 trained); the
-    # shift model is undecided at 2,000 seeds (a small fraction: coarse relative resolution)
-    "interference.share_shift_model": "refuted",
+    # the share probability at n = 2 (a small fraction: coarse relative resolution at 2,000 seeds): both models
+    # undecided at m = 4 and 16
+    "interference.share_shift_model": "inconclusive",
 }
 
 CTX = Context(seed=0, mode="quick", device="cpu", delta=1e-5)

@@ -65,6 +65,9 @@ class PairedModel:
     seeds: Callable[[Mode, int], int]
     """Seeds per width as a function of the mode and ``n`` (two-feature widths afford many more)."""
     settings: TrainSettings
+    lr: Callable[[int, int], float] | None = None
+    """The step per width ``lr(n, m)`` in place of ``settings.lr`` (e.g. ``numerics.autoencoder.stable_lr``:
+    a fixed step above a width's stability bound diverges on some initial weights)."""
     statistic: str = "stay"
     """``"stay"``: per seed, the fraction of features on their initial argmax neuron; ``"share"``: the
     fraction of pairs of features that end on the same neuron (for ``n = 2``: whether the two share one)."""
@@ -86,6 +89,8 @@ class PairedModel:
         for n_, m_ in widths:
             S = int(self.seeds(ctx.mode, n_))
             cfg = _width_config(n_, m_, range(S), self.settings, ctx.device)
+            if self.lr is not None:
+                cfg = cfg.replace(lr=float(self.lr(n_, m_)))
             res = trained(ctx, [cfg], what=f"GD + l1 for {claim.id}", parallel=False)[0]
             stay = STATISTICS[self.statistic](winners(res.W), np.asarray(res.init_argmax))
             W0 = initial_weights(res.train_config())
@@ -151,7 +156,8 @@ class PairedModel:
         return Evidence(
             derived=outcome("derived"),
             printed=outcome("printed") if claim.printed is not None else None,
-            method=(f"trained plain GD + l1 (lam={self.settings.lam}, lr={self.settings.lr}, <= {self.settings.steps} steps) "
+            method=(f"trained plain GD + l1 (lam={self.settings.lam}, lr={'lr(n, m) per width' if self.lr else self.settings.lr}, "
+                    f"<= {self.settings.steps} steps) "
                     f"against each model on the same initial weights; TOST of the per-seed difference at level "
                     f"{ctx.delta:.2e} within ±{margin.value:.3g} ({margin.reason}) of the trained fraction"),
             columns=tuple(rows[0].keys()) if rows else (),
