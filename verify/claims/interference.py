@@ -385,9 +385,11 @@ def _stay_shifted(W0):
 
 
 def _stay_widths(mode):
+    # n = m = 2 is left out: with 10,000 seeds some initial rows are long enough (|W_i|^2 up to ~10) for
+    # plain GD to diverge even at stable_lr(2, 2) = 0.05 (measured: non-finite weights by step 250)
     if mode == "quick":
         return [(2, 4), (16, 16)]
-    return [(2, mm) for mm in (2, 4, 8, 16, 32, 64, 128, 256)] + [(16, mm) for mm in (16, 32, 64, 128, 256)]
+    return [(2, mm) for mm in (4, 8, 16, 32, 64, 128, 256)] + [(16, mm) for mm in (16, 32, 64, 128, 256)]
 
 
 def _stay_seeds(mode, n_):
@@ -450,7 +452,7 @@ def _share_shifted(W0):
 
 
 def _share_widths(mode):
-    return [(2, 4), (2, 16)] if mode == "quick" else [(2, mm) for mm in (2, 4, 8, 16, 32, 64, 128, 256)]
+    return [(2, 4), (2, 16)] if mode == "quick" else [(2, mm) for mm in (4, 8, 16, 32, 64, 128, 256)]  # as _stay_widths
 
 
 register(
