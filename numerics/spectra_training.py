@@ -23,6 +23,7 @@ thread count); ``device="auto"`` picks CUDA when present, else the CPU.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from polyverify.theory.validation import (
@@ -51,6 +52,17 @@ CONV_DROPOUT_RATES = (0.0, 0.2, 0.4, 0.6, 0.8)
 """The convolutional setting's rates (issue 17, item 9): 0 to 80 % in steps of 20 %."""
 
 
+def _check_training_options(cfg: Any) -> None:
+    """The options both network configurations share: dropout in [0, 1), steps, batch, lr, seed, threads, device."""
+    require_in_interval("dropout", cfg.dropout, 0.0, 1.0, closed_hi=False)
+    require_int("steps", cfg.steps, minimum=1)
+    require_int("batch", cfg.batch, minimum=1)
+    require_positive("lr", cfg.lr)
+    require_int("seed", cfg.seed, minimum=0)
+    require_int("threads", cfg.threads, minimum=1)
+    if cfg.device not in ("auto", "cpu", "cuda"):
+        raise ValueError(f"device must be one of 'auto', 'cpu', 'cuda'; got {cfg.device!r}")
+
 @dataclass(frozen=True, kw_only=True)
 class TrainConfig:
     """Options of one training run (keyword-only, validated)."""
@@ -73,14 +85,7 @@ class TrainConfig:
             raise ValueError("widths must list at least one hidden layer width")
         for w in self.widths:
             require_int("widths[i]", w, minimum=2)
-        require_in_interval("dropout", self.dropout, 0.0, 1.0, closed_hi=False)
-        require_int("steps", self.steps, minimum=1)
-        require_int("batch", self.batch, minimum=1)
-        require_positive("lr", self.lr)
-        require_int("seed", self.seed, minimum=0)
-        require_int("threads", self.threads, minimum=1)
-        if self.device not in ("auto", "cpu", "cuda"):
-            raise ValueError(f"device must be one of 'auto', 'cpu', 'cuda'; got {self.device!r}")
+        _check_training_options(self)
 
     def model(self):
         """The MLP: ``Linear → ReLU → Dropout`` per hidden width, then a linear read-out (flat images in and out)."""
@@ -124,14 +129,7 @@ class ConvConfig:
             raise ValueError(f"channels must list two channel counts (c0, c1); got {self.channels!r}")
         for c in self.channels:
             require_int("channels[i]", c, minimum=1)
-        require_in_interval("dropout", self.dropout, 0.0, 1.0, closed_hi=False)
-        require_int("steps", self.steps, minimum=1)
-        require_int("batch", self.batch, minimum=1)
-        require_positive("lr", self.lr)
-        require_int("seed", self.seed, minimum=0)
-        require_int("threads", self.threads, minimum=1)
-        if self.device not in ("auto", "cpu", "cuda"):
-            raise ValueError(f"device must be one of 'auto', 'cpu', 'cuda'; got {self.device!r}")
+        _check_training_options(self)
 
     @property
     def widths(self) -> tuple[int, ...]:

@@ -548,6 +548,23 @@ def _directions(ax, *, paper: int, rho: float, where: tuple[float, float]) -> No
                 va="center", color="tab:red")
 
 
+
+def _spectra_panel(divider, spectra, rates, title: str) -> None:
+    """The rightmost panel of the dropout-trend figures: each layer's spectrum (solid at the smallest
+    dropout rate) with its Huber power-law fit over components 10..50 (Methods)."""
+    spec = divider.append_axes("right", size="100%", pad=0.8)
+    for d, layer, ev in spectra:
+        i_ = np.arange(1, ev.size + 1)
+        spec.loglog(i_, ev / ev[0], lw=0.9, ls="-" if d == min(rates) else "--", label=f"D={d}, layer {layer}")
+        fit = nsp.fit_power_law(ev, 10, 50)
+        w = np.arange(fit.lo, fit.hi + 1)
+        spec.loglog(w, np.exp(fit.intercept) * w**fit.alpha / ev[0], "k:", lw=0.8)
+    spec.set_xlabel("component")
+    spec.set_ylabel("explained variance / first")
+    spec.set_title(title, fontsize=8)
+    spec.legend(fontsize=5)
+
+
 def _draw_trends(ax, measured, stated, *, rows, setting: TrendSetting, spectra) -> None:
     """Fig. 4d (action vs alpha), Fig. 6b (alpha vs depth), alpha vs dropout with the paper's direction
     beside the measured one, and layer spectra."""
@@ -590,17 +607,7 @@ def _draw_trends(ax, measured, stated, *, rows, setting: TrendSetting, spectra) 
     trend.set_ylabel("fitted alpha (mean over seeds)")
     trend.set_title(f"alpha vs dropout: measured rho={t_d.rho:+.2f}, paper −", fontsize=8)
     trend.legend(fontsize=5)
-    spec = divider.append_axes("right", size="100%", pad=0.8)
-    for d, layer, ev in spectra:
-        i_ = np.arange(1, ev.size + 1)
-        spec.loglog(i_, ev / ev[0], lw=0.9, ls="-" if d == min(setting.rates) else "--", label=f"D={d}, layer {layer}")
-        fit = nsp.fit_power_law(ev, 10, 50)
-        w = np.arange(fit.lo, fit.hi + 1)
-        spec.loglog(w, np.exp(fit.intercept) * w**fit.alpha / ev[0], "k:", lw=0.8)
-    spec.set_xlabel("component")
-    spec.set_ylabel("explained variance / first")
-    spec.set_title("Fig. 3b-style: layer spectra, Huber fits 10..50", fontsize=8)
-    spec.legend(fontsize=5)
+    _spectra_panel(divider, spectra, setting.rates, "Fig. 3b-style: layer spectra, Huber fits 10..50")
     ax.figure.set_size_inches(17.0, 4.0)  # four panels side by side
 
 
@@ -771,17 +778,7 @@ def _draw_conv(ax, measured, stated, *, rows, setting: TrendSetting, spectra, rh
     act.set_ylabel("network's mean action")
     act.set_title(f"Fig. 4d/6c: action vs alpha (rho={measured['alpha_action'].rho:+.2f}; paper: +)", fontsize=8)
     act.legend(fontsize=6)
-    spec = divider.append_axes("right", size="100%", pad=0.8)
-    for d, layer, ev in spectra:
-        i_ = np.arange(1, ev.size + 1)
-        spec.loglog(i_, ev / ev[0], lw=0.9, ls="-" if d == min(setting.rates) else "--", label=f"D={d}, layer {layer}")
-        fit = nsp.fit_power_law(ev, 10, 50)
-        w = np.arange(fit.lo, fit.hi + 1)
-        spec.loglog(w, np.exp(fit.intercept) * w**fit.alpha / ev[0], "k:", lw=0.8)
-    spec.set_xlabel("component")
-    spec.set_ylabel("explained variance / first")
-    spec.set_title("conv AE layer spectra, Huber fits 10..50", fontsize=8)
-    spec.legend(fontsize=5)
+    _spectra_panel(divider, spectra, setting.rates, "conv AE layer spectra, Huber fits 10..50")
     ax.figure.set_size_inches(17.0, 4.0)
 
 
