@@ -69,6 +69,12 @@ def test_polysemantic_count_reports_every_width_and_rule():
     for r in ev.rows:
         assert {"mean_window_rule", "mean_argmax_rule", "mean_threshold_rule", "derived", "printed"} <= set(r)
         assert r["ci_lo"] <= r["mean"] <= r["ci_hi"]
+        # the paper's mechanism (initialisation only) is a diagnostic beside the forms, judged on the same interval
+        assert r["init_only"] == pytest.approx(expected_polysemantic(16, r["m"]))
+        assert r["init_only_ok"] == (r["ci_lo"] <= r["init_only"] <= r["ci_hi"])
+    assert claim.derived.numeric(n=16, m=16) == pytest.approx(16 * 15 / (2 * 31))  # displacement, n(n-1)/(2(2m-1))
+    # the margin tells the two forms apart: half their smallest relative gap over the widths (1.7 % at m = 16)
+    assert ev.margin.value == pytest.approx((4 / (240 / 62) - 1) / 2)
     # power: a count twice the exact expectation is rejected at some width
     wrong = _with(claim, derived=Form(text="2x", numeric=lambda n, m: 2 * expected_polysemantic(n, m)), printed=None)
     assert not wrong.rule.run(wrong, CTX).derived.passed

@@ -625,7 +625,7 @@ _CLAIMS: dict[str, tuple[str, ...]] = {
     'collisions.polysemantic_variance': ('collisions.polysemantic_variance',),
     'collisions.pair_probability_derivation': ('collisions.expected_pairs', 'collisions.pair_probability'),
     'collisions.benign_probability_derivation': ('collisions.benign_probability', 'collisions.expected_benign_pairs'),
-    'collisions.polysemantic_derivation': ('collisions.expected_polysemantic', 'collisions.polysemantic_limit', 'training.fig3_polysemantic', 'training.polysemantic_count'),
+    'collisions.polysemantic_derivation': ('collisions.expected_polysemantic', 'collisions.polysemantic_limit'),
     'assignment.expected_polysemantic_trained': ('assignment.expected_polysemantic', 'assignment.gaussian_displacement', 'assignment.trained_counts', 'assignment.trained_counts_fig3', 'assignment.variance', 'training.fig3_polysemantic', 'training.polysemantic_count'),
     'assignment.polysemantic_trained_variance': ('assignment.variance',),
     'assignment.stay_probability_bound': ('assignment.stay_initial_argmax', 'assignment.trained_stay', 'assignment.trained_stay_fig3'),

@@ -229,7 +229,7 @@ class EulerOrder:
         )
 
 
-_POLY_LABELS = {"derived": "initialisation only, exact (derived)", "printed": "n²/(4m) (printed)"}
+_POLY_LABELS = {"derived": "displacement n(n-1)/(2(2m-1)) (derived)", "printed": "n²/(4m) (printed)"}
 
 
 @rule
@@ -293,6 +293,8 @@ class PerWidthMean:
                                         f"{100 * (mean / pred - 1):+.1f}%)")
             if self.extra is not None:
                 row.update(self.extra(self.n, w, res))
+                if "init_only" in row:  # a diagnostic, not a form: inside the interval or not
+                    row["init_only_ok"] = bool(lo <= row["init_only"] <= hi)
             rows.append(row)
 
         def outcome(label: str) -> FormOutcome:
@@ -309,8 +311,8 @@ class PerWidthMean:
             for label, style in (("derived", "-"), ("printed", "--")):
                 if label in rows[0]:
                     ax.plot(ms, [r[label] for r in rows], style, label=self.form_labels.get(label, f"{label} form"))
-            if "displacement_model" in rows[0]:  # the finite-size theory of theory.assignment
-                ax.plot(ms, [r["displacement_model"] for r in rows], ":", label="displacement n(n-1)/(2(2m-1))")
+            if "init_only" in rows[0]:  # the paper's mechanism: features stay on their initial argmax
+                ax.plot(ms, [r["init_only"] for r in rows], ":", label="initialisation only, exact (diagnostic)")
             log_width_axis(ax, ms)
             ax.set_yscale("log")
             ax.set_ylabel("polysemantic neurons")
@@ -318,10 +320,12 @@ class PerWidthMean:
             ax.set_title(claim.id)
             ax.legend(fontsize=7)
 
+        pairs = [(r["printed"], r["derived"]) for r in rows if "printed" in r and "derived" in r]
         return Evidence(
             derived=outcome("derived"),
             printed=outcome("printed") if claim.printed is not None else None,
             method=f"per-width interval of the mean over {S} trained seeds at level 1-{ctx.delta:.2e}",
+            margin=margin_for(claim, ctx.mode, pairs),
             columns=tuple(dict.fromkeys(k for r in rows for k in r)),
             rows=rows,
             comparisons=len(rows) * (1 + (claim.printed is not None)),
