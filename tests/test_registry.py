@@ -45,6 +45,10 @@ def test_claims_are_well_formed():
         if c.printed is not None:
             assert c.printed.text.strip(), f"{c.id}: a printed form must quote the paper"
         assert {"quick", "full"} & set(c.suites), c.id
+        for form in (c.printed, c.derived):
+            # a LaTeX escape lost to a non-raw string ("\text" read as a tab and "ext") shows as a control character
+            bad = [ch for ch in (form.text if form is not None else "") if ord(ch) < 32 and ch != "\n"]
+            assert not bad, f"{c.id}: control characters {bad!r} in a form's text"
 
 
 def _imports(path: Path) -> set[str]:

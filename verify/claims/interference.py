@@ -466,8 +466,8 @@ register(
             "network's initial weights; compared with training seed by seed (see interference.stay_shift_model)."
         ),
         source=_SRC,
-        printed=Form(text=r"	ext{displacement process on } W(0)", numeric=_share_printed),
-        derived=Form(text=r"	ext{displacement process on } W_i(0) - J_{ij} W_j(0)", expr=th.SHIFT, numeric=_share_shifted),
+        printed=Form(text=r"\text{displacement process on } W(0)", numeric=_share_printed),
+        derived=Form(text=r"\text{displacement process on } W_i(0) - J_{ij} W_j(0)", expr=th.SHIFT, numeric=_share_shifted),
         domain=Domain(assumptions=("n = 2", "W_ik ~ N(0, 1/m) i.i.d.", "plain GD + l1, lam = 0.05 (paper lambda = 0.0125), lr = stable_lr(n, m)")),
         rule=PairedModel(widths=_share_widths, seeds=_stay_seeds, settings=_GD, lr=stable_lr, statistic="share"),
         formulas=("interference.shift",),
