@@ -163,6 +163,23 @@ def test_share_fraction_counts_pairs_on_one_neuron():
     np.testing.assert_allclose(stay_fraction(final, np.array([[0, 1, 1], [2, 1, 0]])), [2 / 3, 1.0])
 
 
+def test_polysemantic_count_counts_neurons_holding_both_signs():
+    from polyverify.numerics.assignment import displacement_from_weights
+    from polyverify.rules.paired_model import polysemantic_count
+
+    final = np.array([[0, 0, 1, 1], [2, 2, 2, 0], [0, 1, 2, 3]])
+    sign = np.array([[1, -1, 1, 1], [1, 1, -1, -1], [1, -1, 1, -1]])
+    # two same-sign features on neuron 1 make it monosemantic; a third feature does not count a neuron twice
+    np.testing.assert_allclose(polysemantic_count(final, sign=sign), [1.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match="sign"):
+        polysemantic_count(final)
+    # against a count written independently: neurons k with a + and a - feature, by a loop
+    a = displacement_from_weights(np.random.default_rng(3).standard_normal((50, 8, 8)))
+    slow = [sum(1 for k in range(8) if {1, -1} <= {int(s_) for f, s_ in zip(nr, sg) if f == k})
+            for nr, sg in zip(a.neuron, a.sign)]
+    np.testing.assert_allclose(polysemantic_count(a.neuron, sign=a.sign), slow)
+
+
 def test_reduced_two_row_flow_matches_brute_force():
     """Twelve scalar functions of time and closed forms per coordinate reproduce the 2 x m Filippov flow."""
     from polyverify.numerics.gradient_flow import integrate_gradient_flow

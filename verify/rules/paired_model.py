@@ -3,7 +3,8 @@ r"""Models of where features end up, against trained networks, seed by seed.
 A *model* here is a process on a network's initial weights (the displacement process, the same
 process on shifted weights, ...); a form's numeric function takes ``W0`` (``seeds × n × m``) and
 returns, per seed, the statistic the rule compares (:data:`STATISTICS`): the fraction of features
-the model puts on their initial argmax neuron, or the fraction of pairs it puts on one neuron. Each
+the model puts on their initial argmax neuron, the fraction of pairs it puts on one neuron, or the
+number of polysemantic neurons (holding features of both signs). Each
 trained network is compared with the model run on **its own** initial weights, so the seed-to-
 seed spread of the initial weights cancels from the difference.
 
@@ -34,15 +35,15 @@ from ._catalogue import rule
 from ._sampling import forms
 from .trained import TrainSettings, _width_config
 
-__all__ = ["STATISTICS", "PairedModel", "share_fraction", "stay_fraction"]
+__all__ = ["STATISTICS", "PairedModel", "polysemantic_count", "share_fraction", "stay_fraction"]
 
 
-def stay_fraction(final: np.ndarray, initial: np.ndarray) -> np.ndarray:
+def stay_fraction(final: np.ndarray, initial: np.ndarray, sign: np.ndarray | None = None) -> np.ndarray:
     """Per seed (rows of ``seeds × n`` neuron indices): the fraction of features whose final neuron is their initial one."""
     return (np.asarray(final) == np.asarray(initial)).mean(axis=-1).astype(float)
 
 
-def share_fraction(final: np.ndarray, initial: np.ndarray | None = None) -> np.ndarray:
+def share_fraction(final: np.ndarray, initial: np.ndarray | None = None, sign: np.ndarray | None = None) -> np.ndarray:
     """Per seed: the fraction of the n(n-1)/2 pairs of features whose final neurons coincide."""
     f = np.asarray(final)
     n_ = f.shape[-1]
@@ -51,7 +52,35 @@ def share_fraction(final: np.ndarray, initial: np.ndarray | None = None) -> np.n
     return same[..., iu[0], iu[1]].mean(axis=-1).astype(float)
 
 
-STATISTICS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {"stay": stay_fraction, "share": share_fraction}
+def polysemantic_count(final: np.ndarray, initial: np.ndarray | None = None, sign: np.ndarray | None = None) -> np.ndarray:
+    """Per seed: the number of neurons that hold a feature of each sign (``sign``: each feature's final sign, ±1).
+
+    >>> polysemantic_count(np.array([[0, 0, 1, 1], [2, 2, 2, 0]]), sign=np.array([[1, -1, 1, 1], [1, 1, -1, -1]]))
+    array([1., 1.])
+    """
+    f = np.asarray(final)
+    if sign is None:
+        raise ValueError("sign is required: a polysemantic neuron holds features of both signs")
+    sg = np.asarray(sign)
+    if sg.shape != f.shape:
+        raise ValueError(f"sign must have the shape of final {f.shape}; got {sg.shape}")
+    f2 = f.reshape(-1, f.shape[-1])
+    seeds, width = f2.shape[0], int(f2.max()) + 1 if f2.size else 1
+    cell = (np.arange(seeds)[:, None] * width + f2).ravel()
+    positive = sg.reshape(-1) > 0
+    has_pos = np.bincount(cell[positive], minlength=seeds * width) > 0
+    has_neg = np.bincount(cell[~positive], minlength=seeds * width) > 0
+    return (has_pos & has_neg).reshape(seeds, width).sum(axis=1).astype(float).reshape(f.shape[:-1])
+
+
+STATISTICS: dict[str, Callable[..., np.ndarray]] = {
+    "stay": stay_fraction, "share": share_fraction, "polysemantic": polysemantic_count,
+}
+_AXIS_LABELS = {
+    "stay": "fraction of features on their initial argmax",
+    "share": "fraction of pairs of features sharing their final neuron",
+    "polysemantic": "polysemantic neurons (features of both signs)",
+}
 
 
 @rule
@@ -70,7 +99,8 @@ class PairedModel:
     a fixed step above a width's stability bound diverges on some initial weights)."""
     statistic: str = "stay"
     """``"stay"``: per seed, the fraction of features on their initial argmax neuron; ``"share"``: the
-    fraction of pairs of features that end on the same neuron (for ``n = 2``: whether the two share one)."""
+    fraction of pairs of features that end on the same neuron (for ``n = 2``: whether the two share one);
+    ``"polysemantic"``: the number of neurons holding features of both signs."""
 
     def __post_init__(self) -> None:
         if self.statistic not in STATISTICS:
@@ -92,7 +122,9 @@ class PairedModel:
             if self.lr is not None:
                 cfg = cfg.replace(lr=float(self.lr(n_, m_)))
             res = trained(ctx, [cfg], what=f"GD + l1 for {claim.id}", parallel=False)[0]
-            stay = STATISTICS[self.statistic](winners(res.W), np.asarray(res.init_argmax))
+            won = winners(res.W)
+            won_sign = np.where(np.take_along_axis(np.asarray(res.W), won[..., None], axis=-1)[..., 0] >= 0, 1, -1)
+            stay = STATISTICS[self.statistic](won, np.asarray(res.init_argmax), won_sign)
             W0 = initial_weights(res.train_config())
             preds = {label: np.asarray(form.numeric(W0=W0), dtype=float) for label, form in forms(claim)}
             measured.append((n_, m_, S, stay, preds))
@@ -133,7 +165,7 @@ class PairedModel:
             if v["undecided"]:
                 return FormOutcome(True, f"undecided at {len(v['undecided'])} of {len(rows)} widths ({', '.join(v['undecided'])}): "
                                    "more seeds would decide", resolution=v["res"], conclusive=False)
-            return FormOutcome(True, f"equivalent to training within ±{margin.value:.3g} of the trained fraction at all "
+            return FormOutcome(True, f"equivalent to training within ±{margin.value:.3g} of the trained mean at all "
                                f"{len(rows)} widths", resolution=v["res"], conclusive=True)
 
         def plot(ax) -> None:
@@ -148,8 +180,7 @@ class PairedModel:
                         ax.plot(ms, [r[label] for r in sub], mark, label=f"{what} (n = {n_})")
             log_width_axis(ax, sorted({r["m"] for r in rows}))
             ax.set_xlabel("m")
-            ax.set_ylabel("fraction of features on their initial argmax" if self.statistic == "stay"
-                          else "fraction of pairs of features sharing their final neuron")
+            ax.set_ylabel(_AXIS_LABELS[self.statistic])
             ax.set_title(claim.id)
             ax.legend(fontsize=6)
 
@@ -159,9 +190,10 @@ class PairedModel:
             method=(f"trained plain GD + l1 (lam={self.settings.lam}, lr={'lr(n, m) per width' if self.lr else self.settings.lr}, "
                     f"<= {self.settings.steps} steps) "
                     f"against each model on the same initial weights; TOST of the per-seed difference at level "
-                    f"{ctx.delta:.2e} within ±{margin.value:.3g} ({margin.reason}) of the trained fraction"),
+                    f"{ctx.delta:.2e} within ±{margin.value:.3g} ({margin.reason}) of the trained mean"),
             columns=tuple(rows[0].keys()) if rows else (),
             rows=rows,
+            margin=margin,
             plot=plot,
         )
 
