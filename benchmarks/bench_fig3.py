@@ -30,7 +30,6 @@ import tempfile
 import time
 
 import torch
-
 from polyverify.experiments import FIG3_N, FIG3_SEEDS, FIG3_WIDTHS, figure_configs
 from polyverify.numerics import autoencoder as ae
 

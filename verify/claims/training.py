@@ -46,13 +46,15 @@ from typing import Any
 import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
-from scipy.integrate import solve_ivp
-
 from polyverify.numerics import metrics as M
 from polyverify.numerics.autoencoder import TrainResult, initial_weights
-from polyverify.theory.assignment import TRAINED_POLYSEMANTIC, expected_polysemantic_trained
+from polyverify.theory.assignment import (
+    TRAINED_POLYSEMANTIC,
+    expected_polysemantic_trained,
+)
 from polyverify.theory.collisions import expected_polysemantic
 from polyverify.theory.symbols import m as m_sym
+from scipy.integrate import solve_ivp
 
 from ..claim import Budget, Claim, Context, Domain, Form, Source
 from ..experiments import (
@@ -73,9 +75,19 @@ from ..experiments import (
 )
 from ..experiments import L1_LAM as _L1_LAM
 from ..registry import register
-from ..rules import AllOf, HorizonTrend, MonteCarloMean, SymbolicRule, TrajectoryPrediction
+from ..rules import (
+    AllOf,
+    HorizonTrend,
+    MonteCarloMean,
+    SymbolicRule,
+    TrajectoryPrediction,
+)
 from ..rules._effects import Effect
 from ..rules.trained import (
+    _ODE_RTOL,
+    _SIGNIFICANT,
+    _SPARSE_Q,
+    _STUCK_Q,
     EulerOrder,
     Fig4Trajectories,
     Fig5FinalFourthNorm,
@@ -86,10 +98,6 @@ from ..rules.trained import (
     PublishedSetup,
     RowFraction,
     WinnerRank,
-    _ODE_RTOL,
-    _SIGNIFICANT,
-    _SPARSE_Q,
-    _STUCK_Q,
     _direction_fourth,
     _gd_config,
     _noise_runs,

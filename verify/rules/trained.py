@@ -30,12 +30,15 @@ from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
-
 from polyverify.numerics import metrics as M
 from polyverify.numerics._lazy import lazy_module
-from polyverify.numerics.autoencoder import TrainConfig, TrainResult, initial_weights, train
-
 from polyverify.numerics.assignment import assignment_counts, displacement_from_weights
+from polyverify.numerics.autoencoder import (
+    TrainConfig,
+    TrainResult,
+    initial_weights,
+    train,
+)
 from polyverify.theory import assignment as th
 from polyverify.theory import collisions as coll
 from polyverify.theory.assignment import expected_polysemantic_trained
@@ -45,7 +48,6 @@ from ..claim import Budget, Claim, Context, Evidence, FormOutcome, Mode, margin_
 from ..experiments import F45_LR as _F45_LR
 from ..experiments import F45_M as _F45_M
 from ..experiments import F45_N as _F45_N
-from ..experiments import NOISE_LR as _NOISE_LR
 from ..experiments import (
     FIG3_WIDTHS,
     f45_runs,
@@ -56,8 +58,15 @@ from ..experiments import (
     runs_dir,
     trained,
 )
+from ..experiments import NOISE_LR as _NOISE_LR
 from ..report import log_width_axis
-from ..stats import Interval, interval_resolution, mean_interval, proportion_resolution, t_interval
+from ..stats import (
+    Interval,
+    interval_resolution,
+    mean_interval,
+    proportion_resolution,
+    t_interval,
+)
 from ._catalogue import rule
 from ._effects import Effect, effect_scale, judge_effects, judge_forms
 from ._sampling import draw_examples
