@@ -54,6 +54,7 @@ __all__ = [
     "Equivalence",
     "equivalence_test",
     "t_interval",
+    "paired_t_pvalue",
 ]
 
 FAMILY_ALPHA: float = 1e-3
@@ -442,3 +443,19 @@ def t_interval(sample: Any, *, delta: float) -> Interval:
     mean = float(x.mean())
     hw = float(_st.t.isf(delta / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
     return Interval(mean, mean - hw, mean + hw, int(x.size), delta, "student-t")
+
+
+def paired_t_pvalue(a: Any, b: Any) -> float:
+    r"""Two-sided p-value of the paired t test of ``mean(a - b) = 0`` (``a``, ``b``: the same seeds
+    under two setups), :math:`t = \bar d/(s_d/\sqrt N)` on ``N - 1`` degrees of freedom; 1 when the
+    two samples are equal seed by seed (no difference to test).
+
+    >>> round(paired_t_pvalue([1.0, 2.0, 3.0, 4.0], [0.5, 1.8, 2.1, 3.9]), 4)
+    0.0989
+    """
+    x, y = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+    if x.shape != y.shape or x.size < 2:
+        raise ValueError(f"a and b must be paired samples of equal size >= 2; got sizes {x.size} and {y.size}")
+    if not np.any(x != y):
+        return 1.0
+    return float(_st.ttest_rel(x, y).pvalue)

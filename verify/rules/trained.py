@@ -31,7 +31,6 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 from polyverify.numerics import metrics as M
-from polyverify.numerics._lazy import lazy_module
 from polyverify.numerics.assignment import assignment_counts, displacement_from_weights
 from polyverify.numerics.autoencoder import (
     TrainConfig,
@@ -62,16 +61,16 @@ from ..experiments import NOISE_LR as _NOISE_LR
 from ..report import log_width_axis
 from ..stats import (
     Interval,
+    clopper_pearson,
     interval_resolution,
     mean_interval,
+    paired_t_pvalue,
     proportion_resolution,
     t_interval,
 )
 from ._catalogue import rule
 from ._effects import Effect, effect_scale, judge_effects, judge_forms
 from ._sampling import draw_examples
-
-_st = lazy_module("scipy.stats", globals())  # scipy.stats costs ~1 s to import; loaded on first use
 
 __all__ = [
     "EulerOrder", "PerWidthMean", "RowFraction", "WinnerRank", "NoiseTrend", "KurtosisSign", "Fig4Trajectories",
@@ -346,12 +345,6 @@ def _window_count(res: TrainResult) -> np.ndarray:
     return np.asarray(res.metrics["polysemantic_window"], dtype=float)
 
 
-def _clopper_pearson(k: int, n: int, delta: float) -> tuple[float, float]:
-    lo = 0.0 if k == 0 else float(_st.beta.ppf(delta / 2, k, n - k + 1))
-    hi = 1.0 if k == n else float(_st.beta.isf(delta / 2, k + 1, n - k))
-    return lo, hi
-
-
 @rule
 @dataclass(frozen=True, kw_only=True)
 class RowFraction:
@@ -376,7 +369,8 @@ class RowFraction:
             rows.append(dict(n=self.n, m=w, rows=int(ind.size), fraction=float(ind.mean())))
             k += int(ind.sum())
             total += int(ind.size)
-        lo, hi = _clopper_pearson(k, total, ctx.delta)
+        cp = clopper_pearson(k, total, delta=ctx.delta)
+        lo, hi = cp.lo, cp.hi
         outs = {}
         for label, form in (("derived", claim.derived), ("printed", claim.printed)):
             if form is None:
@@ -609,7 +603,7 @@ class PublishedSetup:
             mean, lo, hi = _t_interval(a, ctx.delta)
             d, dlo, dhi = _t_interval(a - b, ctx.delta) if np.any(a != b) else (0.0, 0.0, 0.0)
             # the paired t test's p-value, for reading the difference at conventional levels too
-            p_value = float(_st.ttest_rel(a, b).pvalue) if np.any(a != b) else 1.0
+            p_value = paired_t_pvalue(a, b)
             printed = float(claim.printed.numeric(n=self.n, m=w))
             rows.append(dict(n=self.n, m=w, seeds=S, published_mean=mean, ci_lo=lo, ci_hi=hi, printed=printed,
                              printed_ok=lo <= printed <= hi, flow_mean=float(b.mean()), paired_diff=d, diff_lo=dlo,
@@ -911,8 +905,8 @@ class Fig7StuckRows:
         total = opp + same
         if total == 0:
             raise ValueError(f"{claim.id}: no stuck row met a sparse row's winner in {S} seeds; nothing to test")
-        lo = float(_st.beta.ppf(ctx.delta / 2, opp, same + 1)) if opp > 0 else 0.0
-        hi = float(_st.beta.ppf(1 - ctx.delta / 2, opp + 1, same)) if same > 0 else 1.0
+        cp = clopper_pearson(opp, total, delta=ctx.delta)
+        lo, hi = cp.lo, cp.hi
         q_final = (res.W.astype(np.float64) ** 4).sum(axis=2) / ((res.W.astype(np.float64) ** 2).sum(axis=2)) ** 2
         frac_sparse = float((q_final >= _SPARSE_Q).mean())
         rows = [dict(seeds=S, steps=K, sigma=self.sigma, rows_sparse_fraction=frac_sparse, stuck_rows=stuck,
