@@ -393,13 +393,16 @@ def grad_noise_free(W: torch.Tensor) -> torch.Tensor:
     :math:`G = 2R\odot 1[Z>0]` is :math:`2\,\mathrm{ReLU}(Z)` off the diagonal (there
     :math:`R = \mathrm{ReLU}(Z)`) and :math:`2(Z_{ii}-1)\,1[Z_{ii}>0]` on it. Two batched products
     instead of three; equal to :func:`loss_and_grad`'s gradient up to summation order (tests).
+    The factor 2 scales the ``n x n`` matrix, not the ``n x m`` product: a power of two commutes
+    with rounding, so the result is bit for bit that of scaling the product, one pass over
+    ``S x n x m`` cheaper (tests).
     """
     Z = torch.bmm(W, W.transpose(1, 2))
     G = torch.relu(Z)
     d = torch.diagonal(Z, dim1=1, dim2=2)
     torch.diagonal(G, dim1=1, dim2=2).copy_(torch.where(d > 0, d - 1, torch.zeros_like(d)))
-    A = G + G.transpose(1, 2)
-    return torch.bmm(A, W).mul_(2)
+    A = (G + G.transpose(1, 2)).mul_(2)
+    return torch.bmm(A, W)
 
 
 def reconstruction_loss(W: torch.Tensor) -> torch.Tensor:

@@ -331,6 +331,20 @@ def test_noise_free_gradient_equals_the_general_one():
     torch.testing.assert_close(reconstruction_loss(W), rec, rtol=1e-12, atol=1e-12)
 
 
+def test_noise_free_gradient_scales_the_small_matrix_bit_for_bit():
+    """2 (A W) and (2A) W are the same floats: the factor 2 moved onto the n x n matrix changes no bit."""
+    from polyverify.numerics.autoencoder import grad_noise_free
+
+    g = torch.Generator().manual_seed(5)
+    for dtype in (torch.float32, torch.float64):
+        W = torch.randn((4, 32, 200), generator=g, dtype=dtype) / 200**0.5
+        Z = torch.bmm(W, W.transpose(1, 2))
+        G = torch.relu(Z)
+        d = torch.diagonal(Z, dim1=1, dim2=2)
+        torch.diagonal(G, dim1=1, dim2=2).copy_(torch.where(d > 0, d - 1, torch.zeros_like(d)))
+        assert torch.equal(grad_noise_free(W), torch.bmm(G + G.transpose(1, 2), W).mul_(2))
+
+
 def test_each_seed_stops_at_its_own_convergence():
     base = dict(n=6, m=12, lam=0.05, steps=20000, lr=0.1, optimizer="prox", tol=1e-5, record_every=50,
                 device="cpu", dtype="float64")
