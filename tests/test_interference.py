@@ -33,6 +33,8 @@ EXPECTED = {
     # the share probability at n = 2 (a small fraction: coarse relative resolution at 2,000 seeds): both models
     # undecided at m = 4 and 16
     "interference.share_shift_model": "inconclusive",
+    # the trained polysemantic count at n = m = 16 (500 seeds) lies below both models' predictions from W(0)
+    "interference.count_shift_model": "refuted",
 }
 
 CTX = Context(seed=0, mode="quick", device="cpu", delta=1e-5)

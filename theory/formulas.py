@@ -767,7 +767,7 @@ _CLAIMS: dict[str, tuple[str, ...]] = {
     'collisions.pairs_order': ('collisions.pairs_order',),
     'collisions.expected_benign_pairs': ('collisions.expected_benign_pairs',),
     'collisions.polysemantic_printed': ('collisions.expected_polysemantic', 'collisions.polysemantic_limit', 'training.fig3_polysemantic', 'training.polysemantic_count'),
-    'collisions.polysemantic_exact': ('collisions.expected_polysemantic', 'training.fig3_polysemantic', 'training.polysemantic_count'),
+    'collisions.polysemantic_exact': ('collisions.expected_polysemantic',),
     'collisions.polysemantic_second_moment': ('collisions.polysemantic_variance',),
     'noise.gradient_any_norm': ('noise.gradient',),
     'noise.gradient': ('noise.gradient',),
