@@ -29,6 +29,12 @@ class AllOf:
     rules: tuple[Any, ...]
     figure: Callable[[Context], Callable[[Any], None]] | None = None
 
+    @property
+    def shared_runs(self) -> str | None:
+        """The training runs a part reads with other claims (the first part that names any), so
+        that the runner groups this claim with them (:func:`polyverify.scheduling.claim_groups`)."""
+        return next((key for r in self.rules if (key := getattr(r, "shared_runs", None)) is not None), None)
+
     def planned_comparisons(self, claim: Claim, mode: Mode) -> int:
         return sum(r.planned_comparisons(claim, mode) for r in self.rules)
 

@@ -106,6 +106,13 @@ class PairedModel:
         if self.statistic not in STATISTICS:
             raise ValueError(f"statistic must be one of {sorted(STATISTICS)}; got {self.statistic!r}")
 
+    @property
+    def shared_runs(self) -> str:
+        """Claims training with the same settings and step rule read the same runs: the runner puts
+        them in one process, so each width trains once (the others read the stored runs)."""
+        step = getattr(self.lr, "__qualname__", repr(self.lr))
+        return f"paired gd+l1 {self.settings} lr={getattr(self.lr, '__module__', '')}.{step}"
+
     def form_parameters(self, claim: Claim) -> tuple[str, ...]:
         return ("W0",)
 
