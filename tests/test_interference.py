@@ -30,7 +30,7 @@ EXPECTED = {
     # neither model of where features end holds at every width: the first-order shift is equivalent to training
     # at n = 2, m = 4 and misses by 0.054 at n = 16, m = 16; the paper's mechanism misses at both
     "interference.stay_shift_model": "refuted",
-    # the share probability at n = 2 (10,000 seeds): the shift model is rejected at m = 4, the paper's
+    # the share probability at n = 2 (16,000 seeds): the shift model is rejected at m = 4, the paper's
     # mechanism at m = 16
     "interference.share_shift_model": "refuted",
     # the trained polysemantic count at n = m = 16 (500 seeds) lies below both models' predictions from W(0)
