@@ -33,7 +33,7 @@ EXPECTED = {
     # the share probability at n = 2 (16,000 seeds): the shift model is rejected at m = 4, the paper's
     # mechanism at m = 16
     "interference.share_shift_model": "refuted",
-    # the trained polysemantic count at n = m = 16 (500 seeds) lies below both models' predictions from W(0)
+    # the trained polysemantic count at n = m = 16 (1,000 seeds) lies below both models' predictions from W(0)
     "interference.count_shift_model": "refuted",
 }
 

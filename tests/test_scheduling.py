@@ -68,6 +68,10 @@ def test_claims_that_share_training_runs_form_one_group():
                                               "assignment.trained_stay_fig3", "training.fig3_published_setup")]
     assert len(fig3) == 4 and len({by_id[i] for i in fig3}) == 1
     assert by_id["assignment.trained_counts"] == by_id["assignment.trained_stay"]  # one training, two claims
+    # the which-neuron claims read the same paired trainings (one inside an AllOf with a symbolic part)
+    which = ("interference.stay_shift_model", "interference.share_shift_model", "interference.count_shift_model")
+    assert len({by_id[i] for i in which}) == 1
+    assert by_id["interference.stay_shift_model"] != by_id["interference.gram_flow"]
     assert by_id["collisions.expected_polysemantic"] != by_id["collisions.benign_probability"]
     assert sum(len(g) for g in groups) == len(claims)
 

@@ -424,7 +424,7 @@ def _flow_lr(n_: int, m_: int) -> float:
     same 2,000 initial weights (seed 0, n = 2): the stay fraction at stable_lr differs from the one at
     half that step by -0.0043, -0.0030 and -0.0060 (+-0.002) at m = 4, 16, 64, while quartering and
     eighthing the step move it by at most 0.0007 more: at half stable_lr GD is at the flow's value
-    within the full suite's resolution (about +-0.003 at 10,000 seeds). At n = 16 (1,000 seeds) halving
+    within the full suite's resolution (about +-0.003 at 10,000 seeds, less at the 16,000 used). At n = 16 (1,000 seeds) halving
     moves the stay fraction by 0.0004 and 0.0014 and the count by -0.013 and -0.001 at m = 16, 64,
     inside their intervals: those widths keep stable_lr. GD time at half stable_lr(2, 4) over 3,000
     steps is 103, against the l1 phase's ~20.
